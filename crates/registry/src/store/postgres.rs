@@ -1,0 +1,612 @@
+//! The registry on PostgreSQL: the production backend, shared by many stateless nodes.
+
+use std::collections::{HashMap, HashSet};
+
+use async_trait::async_trait;
+use dinhdanh_domain::{PersonalId, TaxCode};
+use sqlx::postgres::PgPool;
+use sqlx::{AssertSqlSafe, Postgres as Db, Transaction};
+
+use super::*;
+use crate::organization::OrganizationRow;
+use crate::row::PersonRow;
+
+const SELECT_PERSON: &str = "SELECT personal_id, family_name, middle_name, given_name, birth_date, \
+    sex, place_of_origin, permanent_residence, current_residence, nationality, ethnicity, religion, \
+    father_id, mother_id, spouse_id, id_card_number, id_card_issued, id_card_expires, death_date, \
+    previous_id, superseded_by, version, created_at, created_by, updated_at FROM persons";
+
+const SELECT_ORGANIZATION: &str = "SELECT code, name_vi, abbreviation, name_foreign, founded, \
+    head_office, legal_representative, version, created_at, created_by, updated_at FROM organizations";
+
+/// Registry storage on a PostgreSQL pool.
+pub struct PgRegistry {
+    pool: PgPool,
+}
+
+impl PgRegistry {
+    /// Wraps a pool whose schema is migrated.
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+}
+
+/// Inserts a whole batch in one statement: one array parameter per column, unnested.
+const INSERT_BATCH: &str = "INSERT INTO persons (personal_id, family_name, middle_name, \
+    given_name, name_folded, birth_date, sex, place_of_origin, permanent_residence, \
+    current_residence, nationality, ethnicity, religion, father_id, mother_id, spouse_id, \
+    id_card_number, id_card_issued, id_card_expires, death_date, version, created_at, created_by, \
+    updated_at) SELECT *, 1, $21, $22, $21 FROM UNNEST($1::int8[], $2::text[], $3::text[], \
+    $4::text[], $5::text[], $6::date[], $7::int4[], $8::text[], $9::text[], $10::text[], \
+    $11::text[], $12::text[], $13::text[], $14::int8[], $15::int8[], $16::int8[], $17::text[], \
+    $18::date[], $19::date[], $20::date[]) ON CONFLICT (personal_id) DO NOTHING \
+    RETURNING personal_id";
+
+/// Column arrays for [`INSERT_BATCH`].
+#[derive(Default)]
+struct ColumnArrays {
+    personal_id: Vec<i64>,
+    family_name: Vec<String>,
+    middle_name: Vec<String>,
+    given_name: Vec<String>,
+    name_folded: Vec<String>,
+    birth_date: Vec<NaiveDate>,
+    sex: Vec<i32>,
+    place_of_origin: Vec<String>,
+    permanent_residence: Vec<String>,
+    current_residence: Vec<Option<String>>,
+    nationality: Vec<String>,
+    ethnicity: Vec<String>,
+    religion: Vec<String>,
+    father_id: Vec<Option<i64>>,
+    mother_id: Vec<Option<i64>>,
+    spouse_id: Vec<Option<i64>>,
+    id_card_number: Vec<Option<String>>,
+    id_card_issued: Vec<Option<NaiveDate>>,
+    id_card_expires: Vec<Option<NaiveDate>>,
+    death_date: Vec<Option<NaiveDate>>,
+}
+
+impl ColumnArrays {
+    fn push(&mut self, c: PersonColumns) {
+        self.personal_id.push(c.personal_id);
+        self.family_name.push(c.family_name);
+        self.middle_name.push(c.middle_name);
+        self.given_name.push(c.given_name);
+        self.name_folded.push(c.name_folded);
+        self.birth_date.push(c.birth_date);
+        self.sex.push(c.sex);
+        self.place_of_origin.push(c.place_of_origin);
+        self.permanent_residence.push(c.permanent_residence);
+        self.current_residence.push(c.current_residence);
+        self.nationality.push(c.nationality);
+        self.ethnicity.push(c.ethnicity);
+        self.religion.push(c.religion);
+        self.father_id.push(c.father_id);
+        self.mother_id.push(c.mother_id);
+        self.spouse_id.push(c.spouse_id);
+        self.id_card_number.push(c.id_card_number);
+        self.id_card_issued.push(c.id_card_issued);
+        self.id_card_expires.push(c.id_card_expires);
+        self.death_date.push(c.death_date);
+    }
+}
+
+/// A single-row insert for re-established numbers.
+const INSERT_ONE: &str = "INSERT INTO persons (personal_id, family_name, middle_name, \
+    given_name, name_folded, birth_date, sex, place_of_origin, permanent_residence, \
+    current_residence, nationality, ethnicity, religion, father_id, mother_id, spouse_id, \
+    id_card_number, id_card_issued, id_card_expires, death_date, version, created_at, created_by, \
+    updated_at, previous_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+    $15, $16, $17, $18, $19, $20, 1, $21, $22, $21, $23)";
+
+const UPDATE_PERSON: &str = "UPDATE persons SET family_name = $2, middle_name = $3, \
+    given_name = $4, name_folded = $5, birth_date = $6, sex = $7, place_of_origin = $8, \
+    permanent_residence = $9, current_residence = $10, nationality = $11, ethnicity = $12, \
+    religion = $13, father_id = $14, mother_id = $15, spouse_id = $16, id_card_number = $17, \
+    id_card_issued = $18, id_card_expires = $19, death_date = $20, version = version + 1, \
+    updated_at = $21 WHERE personal_id = $1 AND version = $22 AND superseded_by IS NULL";
+
+async fn write_update(
+    tx: &mut Transaction<'_, Db>,
+    person: &Person,
+    expected_version: u32,
+    now_ms: i64,
+) -> Result<bool, RegistryError> {
+    let result = bind_person!(sqlx::query(UPDATE_PERSON), PersonColumns::from(person))
+        .bind(now_ms)
+        .bind(i64::from(expected_version))
+        .execute(&mut **tx)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+async fn write_version(
+    tx: &mut Transaction<'_, Db>,
+    table: &str,
+    key_column: &str,
+    key: impl sqlx::Encode<'_, Db> + sqlx::Type<Db> + Send,
+    version: u32,
+    who: (&str, &str, i64),
+    changes: &[Change],
+) -> Result<(), RegistryError> {
+    let (actor, reason, now_ms) = who;
+    let sql = format!(
+        "INSERT INTO {table} ({key_column}, version, changed_at, actor, reason, changes) \
+         VALUES ($1, $2, $3, $4, $5, $6)"
+    );
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(key)
+        .bind(i64::from(version))
+        .bind(now_ms)
+        .bind(actor)
+        .bind(reason)
+        .bind(changes_json(changes))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn fetch_persons(
+    tx: &mut Transaction<'_, Db>,
+    ids: &[i64],
+) -> Result<HashMap<i64, DbPerson>, RegistryError> {
+    let rows: Vec<DbPerson> = sqlx::query_as(AssertSqlSafe(format!(
+        "{SELECT_PERSON} WHERE personal_id = ANY($1)"
+    )))
+    .bind(ids)
+    .fetch_all(&mut **tx)
+    .await?;
+    let out: HashMap<i64, DbPerson> = rows.into_iter().map(|r| (r.personal_id, r)).collect();
+    Ok(out)
+}
+
+async fn advance_run<T>(
+    tx: &mut Transaction<'_, Db>,
+    batch: &ImportBatch<T>,
+    outcome: &BatchOutcome,
+) -> Result<(), RegistryError> {
+    sqlx::query(
+        "UPDATE import_runs SET committed_offset = $2, committed_line = $3, \
+         inserted = inserted + $4, updated = updated + $5, unchanged = unchanged + $6 \
+         WHERE run_id = $1",
+    )
+    .bind(batch.run_id)
+    .bind(batch.end_offset as i64)
+    .bind(batch.end_line as i64)
+    .bind(outcome.inserted as i64)
+    .bind(outcome.updated as i64)
+    .bind(outcome.unchanged as i64)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl RegistryStore for PgRegistry {
+    async fn person(&self, id: PersonalId) -> Result<Option<PersonRecord>, RegistryError> {
+        let row: Option<DbPerson> = sqlx::query_as(AssertSqlSafe(format!(
+            "{SELECT_PERSON} WHERE personal_id = $1"
+        )))
+        .bind(id.as_i64())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(DbPerson::into_record).transpose()
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<Vec<PersonRecord>, RegistryError> {
+        let (low, high) = query.province_range();
+        let (male, female) = query.year_codes();
+        let (after_name, after_id) = match &query.after {
+            Some((n, id)) => (Some(n.clone()), Some(id.as_i64())),
+            None => (None, None),
+        };
+        let sql = format!(
+            "{SELECT_PERSON} WHERE name_folded >= $1 AND name_folded < $2 \
+             AND ($3 IS NULL OR name_folded > $3 OR (name_folded = $3 AND personal_id > $4)) \
+             AND ($5 IS NULL OR personal_id BETWEEN $5 AND $6) \
+             AND ($7 IS NULL OR (personal_id / 1000000) % 1000 IN ($7, $8)) \
+             ORDER BY name_folded, personal_id LIMIT $9"
+        );
+        let rows: Vec<DbPerson> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(&query.folded_prefix)
+            .bind(query.upper_bound())
+            .bind(after_name)
+            .bind(after_id)
+            .bind(low)
+            .bind(high)
+            .bind(male)
+            .bind(female)
+            .bind(i64::from(query.limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(DbPerson::into_record).collect()
+    }
+
+    async fn person_versions(&self, id: PersonalId) -> Result<Vec<VersionEntry>, RegistryError> {
+        let rows: Vec<DbVersion> = sqlx::query_as(
+            "SELECT version, changed_at, actor, reason, changes FROM person_versions \
+             WHERE personal_id = $1 ORDER BY version",
+        )
+        .bind(id.as_i64())
+        .fetch_all(&self.pool)
+        .await?;
+        let key = id.to_string();
+        rows.into_iter().map(|r| r.into_entry(&key)).collect()
+    }
+
+    async fn update_person(&self, update: &PersonUpdate) -> Result<(), RegistryError> {
+        let mut tx = self.pool.begin().await?;
+        let id = update.person.personal_id;
+        if !write_update(
+            &mut tx,
+            &update.person,
+            update.expected_version,
+            update.now_ms,
+        )
+        .await?
+        {
+            tx.rollback().await?;
+            return Err(self.why_not_current(id).await);
+        }
+        write_version(
+            &mut tx,
+            "person_versions",
+            "personal_id",
+            id.as_i64(),
+            update.expected_version + 1,
+            (&update.actor, &update.reason, update.now_ms),
+            &update.changes,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn reestablish(&self, re: &Reestablishment) -> Result<(), RegistryError> {
+        let mut tx = self.pool.begin().await?;
+        let retired = sqlx::query(
+            "UPDATE persons SET superseded_by = $2, version = version + 1, updated_at = $3 \
+             WHERE personal_id = $1 AND version = $4 AND superseded_by IS NULL",
+        )
+        .bind(re.old.as_i64())
+        .bind(re.person.personal_id.as_i64())
+        .bind(re.now_ms)
+        .bind(i64::from(re.expected_version))
+        .execute(&mut *tx)
+        .await?;
+        if retired.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Err(self.why_not_current(re.old).await);
+        }
+        write_version(
+            &mut tx,
+            "person_versions",
+            "personal_id",
+            re.old.as_i64(),
+            re.expected_version + 1,
+            (&re.actor, &re.reason, re.now_ms),
+            &re.changes,
+        )
+        .await?;
+        bind_person!(sqlx::query(INSERT_ONE), PersonColumns::from(&re.person))
+            .bind(re.now_ms)
+            .bind(&re.actor)
+            .bind(re.old.as_i64())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn import_persons(
+        &self,
+        batch: &ImportBatch<Person>,
+    ) -> Result<BatchOutcome, RegistryError> {
+        let actor = format!("import:{}", batch.run_id);
+        let mut tx = self.pool.begin().await?;
+        let mut columns = ColumnArrays::default();
+        for p in &batch.rows {
+            columns.push(PersonColumns::from(p));
+        }
+        let c = columns;
+        let inserted: HashSet<i64> = sqlx::query_scalar(INSERT_BATCH)
+            .bind(c.personal_id)
+            .bind(c.family_name)
+            .bind(c.middle_name)
+            .bind(c.given_name)
+            .bind(c.name_folded)
+            .bind(c.birth_date)
+            .bind(c.sex)
+            .bind(c.place_of_origin)
+            .bind(c.permanent_residence)
+            .bind(c.current_residence)
+            .bind(c.nationality)
+            .bind(c.ethnicity)
+            .bind(c.religion)
+            .bind(c.father_id)
+            .bind(c.mother_id)
+            .bind(c.spouse_id)
+            .bind(c.id_card_number)
+            .bind(c.id_card_issued)
+            .bind(c.id_card_expires)
+            .bind(c.death_date)
+            .bind(batch.now_ms)
+            .bind(&actor)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+        let mut outcome = BatchOutcome {
+            inserted: inserted.len() as u64,
+            ..BatchOutcome::default()
+        };
+        let existing: Vec<i64> = batch
+            .rows
+            .iter()
+            .map(|p| p.personal_id.as_i64())
+            .filter(|id| !inserted.contains(id))
+            .collect();
+        if !existing.is_empty() {
+            let mut stored = fetch_persons(&mut tx, &existing).await?;
+            let reason = format!("import run {}", batch.run_id);
+            for p in batch.rows.iter() {
+                let Some(row) = stored.remove(&p.personal_id.as_i64()) else {
+                    continue;
+                };
+                let record = row.into_record()?;
+                if record.person == *p || record.superseded_by.is_some() {
+                    outcome.unchanged += 1;
+                    continue;
+                }
+                let changes = PersonRow::from(&record.person).diff(&PersonRow::from(p));
+                if !write_update(&mut tx, p, record.version, batch.now_ms).await? {
+                    return Err(RegistryError::VersionConflict {
+                        id: p.personal_id,
+                        current: record.version,
+                    });
+                }
+                write_version(
+                    &mut tx,
+                    "person_versions",
+                    "personal_id",
+                    p.personal_id.as_i64(),
+                    record.version + 1,
+                    (&actor, &reason, batch.now_ms),
+                    &changes,
+                )
+                .await?;
+                outcome.updated += 1;
+            }
+        }
+        advance_run(&mut tx, batch, &outcome).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn import_organizations(
+        &self,
+        batch: &ImportBatch<Organization>,
+    ) -> Result<BatchOutcome, RegistryError> {
+        let actor = format!("import:{}", batch.run_id);
+        let reason = format!("import run {}", batch.run_id);
+        let mut tx = self.pool.begin().await?;
+        let mut outcome = BatchOutcome::default();
+        for o in &batch.rows {
+            let stored: Option<DbOrganization> = sqlx::query_as(AssertSqlSafe(format!(
+                "{SELECT_ORGANIZATION} WHERE code = $1"
+            )))
+            .bind(o.code.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            match stored {
+                None => {
+                    sqlx::query(
+                        "INSERT INTO organizations (code, name_vi, abbreviation, name_foreign, \
+                         name_folded, founded, head_office, legal_representative, version, \
+                         created_at, created_by, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $9)",
+                    )
+                    .bind(o.code.as_str())
+                    .bind(&o.name_vi)
+                    .bind(&o.abbreviation)
+                    .bind(&o.name_foreign)
+                    .bind(o.folded_name())
+                    .bind(o.founded)
+                    .bind(&o.head_office)
+                    .bind(o.legal_representative.as_i64())
+                    .bind(batch.now_ms)
+                    .bind(&actor)
+                    .execute(&mut *tx)
+                    .await?;
+                    outcome.inserted += 1;
+                }
+                Some(row) => {
+                    let record = row.into_record()?;
+                    if record.organization == *o {
+                        outcome.unchanged += 1;
+                        continue;
+                    }
+                    let changes =
+                        OrganizationRow::from(&record.organization).diff(&OrganizationRow::from(o));
+                    sqlx::query(
+                        "UPDATE organizations SET name_vi = $2, abbreviation = $3, \
+                         name_foreign = $4, name_folded = $5, founded = $6, head_office = $7, \
+                         legal_representative = $8, version = version + 1, updated_at = $9 \
+                         WHERE code = $1",
+                    )
+                    .bind(o.code.as_str())
+                    .bind(&o.name_vi)
+                    .bind(&o.abbreviation)
+                    .bind(&o.name_foreign)
+                    .bind(o.folded_name())
+                    .bind(o.founded)
+                    .bind(&o.head_office)
+                    .bind(o.legal_representative.as_i64())
+                    .bind(batch.now_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                    write_version(
+                        &mut tx,
+                        "organization_versions",
+                        "code",
+                        o.code.as_str().to_owned(),
+                        record.version + 1,
+                        (&actor, &reason, batch.now_ms),
+                        &changes,
+                    )
+                    .await?;
+                    outcome.updated += 1;
+                }
+            }
+        }
+        advance_run(&mut tx, batch, &outcome).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn open_run(&self, start: &RunStart) -> Result<ImportRun, RegistryError> {
+        let mut tx = self.pool.begin().await?;
+        let open: Option<(i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT run_id, committed_offset, committed_line, inserted, updated, unchanged \
+             FROM import_runs WHERE file_sha256 = $1 AND kind = $2 AND finished_at IS NULL \
+             ORDER BY run_id DESC LIMIT 1",
+        )
+        .bind(&start.file_sha256)
+        .bind(start.kind.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let run = match open {
+            Some((run_id, offset, line, inserted, updated, unchanged)) => ImportRun {
+                run_id,
+                committed_offset: offset as u64,
+                committed_line: line as u64,
+                outcome: BatchOutcome {
+                    inserted: inserted as u64,
+                    updated: updated as u64,
+                    unchanged: unchanged as u64,
+                },
+                resumed: true,
+            },
+            None => {
+                let run_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO import_runs (kind, file_name, file_sha256, started_at, \
+                     committed_offset, committed_line, inserted, updated, unchanged) \
+                     VALUES ($1, $2, $3, $4, 0, 0, 0, 0, 0) RETURNING run_id",
+                )
+                .bind(start.kind.as_str())
+                .bind(&start.file_name)
+                .bind(&start.file_sha256)
+                .bind(start.now_ms)
+                .fetch_one(&mut *tx)
+                .await?;
+                ImportRun {
+                    run_id,
+                    committed_offset: 0,
+                    committed_line: 0,
+                    outcome: BatchOutcome::default(),
+                    resumed: false,
+                }
+            }
+        };
+        tx.commit().await?;
+        Ok(run)
+    }
+
+    async fn finish_run(&self, run_id: i64, now_ms: i64) -> Result<(), RegistryError> {
+        sqlx::query("UPDATE import_runs SET finished_at = $2 WHERE run_id = $1")
+            .bind(run_id)
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn counts(&self) -> Result<Counts, RegistryError> {
+        let persons: i64 = sqlx::query_scalar("SELECT count(*) FROM persons")
+            .fetch_one(&self.pool)
+            .await?;
+        let organizations: i64 = sqlx::query_scalar("SELECT count(*) FROM organizations")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Counts {
+            persons: persons as u64,
+            organizations: organizations as u64,
+        })
+    }
+
+    async fn persons_after(
+        &self,
+        after: Option<PersonalId>,
+        limit: u32,
+    ) -> Result<Vec<Person>, RegistryError> {
+        let rows: Vec<DbPerson> = sqlx::query_as(AssertSqlSafe(format!(
+            "{SELECT_PERSON} WHERE personal_id > $1 ORDER BY personal_id LIMIT $2"
+        )))
+        .bind(after.map_or(-1, |i| i.as_i64()))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(DbPerson::into_person).collect()
+    }
+
+    async fn organization(
+        &self,
+        code: &TaxCode,
+    ) -> Result<Option<OrganizationRecord>, RegistryError> {
+        let row: Option<DbOrganization> = sqlx::query_as(AssertSqlSafe(format!(
+            "{SELECT_ORGANIZATION} WHERE code = $1"
+        )))
+        .bind(code.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(DbOrganization::into_record).transpose()
+    }
+
+    async fn organizations_represented_by(
+        &self,
+        id: PersonalId,
+    ) -> Result<Vec<OrganizationRecord>, RegistryError> {
+        let rows: Vec<DbOrganization> = sqlx::query_as(AssertSqlSafe(format!(
+            "{SELECT_ORGANIZATION} WHERE legal_representative = $1 ORDER BY code"
+        )))
+        .bind(id.as_i64())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(DbOrganization::into_record).collect()
+    }
+
+    async fn organizations_after(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Organization>, RegistryError> {
+        let rows: Vec<DbOrganization> = sqlx::query_as(AssertSqlSafe(format!(
+            "{SELECT_ORGANIZATION} WHERE code > $1 ORDER BY code LIMIT $2"
+        )))
+        .bind(after.unwrap_or(""))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| r.into_record().map(|r| r.organization))
+            .collect()
+    }
+}
+
+impl PgRegistry {
+    /// Explains why a versioned write matched no row.
+    async fn why_not_current(&self, id: PersonalId) -> RegistryError {
+        match self.person(id).await {
+            Ok(None) => RegistryError::PersonNotFound(id),
+            Ok(Some(r)) => match r.superseded_by {
+                Some(by) => RegistryError::Superseded { id, by },
+                None => RegistryError::VersionConflict {
+                    id,
+                    current: r.version,
+                },
+            },
+            Err(e) => e,
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The JSON API under `/api/v1`.
+
+pub(crate) mod registry;
+
+use axum::Router;
+
+use crate::AppState;
+
+pub(crate) fn router(state: AppState) -> Router<AppState> {
+    let _ = state;
+    Router::new().nest("/registry", registry::router())
+}

@@ -1,0 +1,123 @@
+//! Mapping of errors to HTTP responses: one JSON body shape, one status per kind.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use dinhdanh_registry::{FieldError, RegistryError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine-readable code, e.g. `registry.person_not_found`.
+    pub error: String,
+    /// What went wrong, for a person.
+    pub message: String,
+    /// Field-level problems, when the input was invalid.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldProblem>,
+}
+
+/// One invalid field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// The field name.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// Errors the HTTP layer answers with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No `Authorization: Bearer` header.
+    #[error("this API needs the operator token: send Authorization: Bearer <token>")]
+    MissingToken,
+    /// The token does not match.
+    #[error("the operator token is not valid")]
+    BadToken,
+    /// No operator token is configured, so the API is closed.
+    #[error("the registry API is closed: no operator token is configured (operator_token_sha256)")]
+    ApiClosed,
+    /// A path or query parameter is malformed.
+    #[error("{field}: {message}")]
+    BadParameter {
+        /// The parameter.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A registry error.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::MissingToken => (StatusCode::UNAUTHORIZED, "auth.missing_token"),
+            ApiError::BadToken => (StatusCode::UNAUTHORIZED, "auth.bad_token"),
+            ApiError::ApiClosed => (StatusCode::FORBIDDEN, "auth.api_closed"),
+            ApiError::BadParameter { .. } => (StatusCode::BAD_REQUEST, "request.bad_parameter"),
+            ApiError::Registry(e) => (
+                match e {
+                    RegistryError::PersonNotFound(_) | RegistryError::OrganizationNotFound(_) => {
+                        StatusCode::NOT_FOUND
+                    }
+                    RegistryError::Invalid(_)
+                    | RegistryError::UnknownField(_)
+                    | RegistryError::NothingToChange
+                    | RegistryError::ReasonRequired
+                    | RegistryError::SearchTooShort => StatusCode::UNPROCESSABLE_ENTITY,
+                    RegistryError::NeedsReestablishment { .. }
+                    | RegistryError::ReestablishmentNotNeeded(_)
+                    | RegistryError::Superseded { .. }
+                    | RegistryError::VersionConflict { .. } => StatusCode::CONFLICT,
+                    _ => StatusCode::INTERNAL_SERVER_ERROR,
+                },
+                e.code(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let fields = match &self {
+            ApiError::Registry(RegistryError::Invalid(errors)) => errors
+                .iter()
+                .map(|FieldError { field, message }| FieldProblem {
+                    field: (*field).to_owned(),
+                    message: message.clone(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+            // Details of internal failures go to the log, not to the caller.
+            tracing::error!(error = %self, "request failed");
+            "internal error; the request ID in the x-request-id header identifies it in the logs"
+                .to_owned()
+        } else {
+            self.to_string()
+        };
+        let mut response = (
+            status,
+            Json(ErrorBody {
+                error: code.to_owned(),
+                message,
+                fields,
+            }),
+        )
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}

@@ -1,0 +1,140 @@
+//! The HTTP layer: axum routers that parse requests into registry calls and map errors to
+//! responses. No SQL and no business rules live here.
+#![forbid(unsafe_code)]
+
+mod api;
+mod auth;
+mod error;
+mod health;
+mod metrics;
+mod openapi;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue};
+use dinhdanh_registry::Registry;
+use dinhdanh_store::Db;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use auth::{OperatorToken, hash_token};
+pub use error::ApiError;
+pub use openapi::openapi_json;
+
+/// What the server needs besides the database.
+#[derive(Debug, Clone, Default)]
+pub struct ServerSettings {
+    /// SHA-256 of the operator token; `None` closes the registry API entirely.
+    pub operator_token_sha256: Option<[u8; 32]>,
+    /// How long one request may take before it is answered with 503.
+    pub request_timeout: Option<Duration>,
+}
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    db: Db,
+    registry: Registry,
+    operator: OperatorToken,
+    registry_size: Arc<metrics::RegistrySize>,
+}
+
+impl AppState {
+    /// Builds the state over a migrated database.
+    pub fn new(db: Db, settings: &ServerSettings) -> AppState {
+        AppState {
+            registry: Registry::new(&db),
+            db,
+            operator: OperatorToken::new(settings.operator_token_sha256),
+            registry_size: Arc::new(metrics::RegistrySize::default()),
+        }
+    }
+}
+
+/// The whole application router.
+pub fn router(state: AppState, settings: &ServerSettings) -> Router {
+    let x_request_id = HeaderName::from_static("x-request-id");
+    let api = api::router(state.clone());
+    let mut app = Router::new()
+        .merge(health::router())
+        .merge(metrics::router())
+        .nest("/api/v1", api)
+        .merge(openapi::router())
+        .with_state(state)
+        .layer(axum::middleware::from_fn(metrics::track));
+    if let Some(timeout) = settings.request_timeout {
+        app = app.layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ));
+    }
+    app.layer(
+        TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+        }),
+    )
+    .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+    .layer(SetRequestIdLayer::new(x_request_id, NextRequestId))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        HeaderName::from_static("x-content-type-options"),
+        HeaderValue::from_static("nosniff"),
+    ))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        HeaderName::from_static("referrer-policy"),
+        HeaderValue::from_static("no-referrer"),
+    ))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        HeaderName::from_static("x-frame-options"),
+        HeaderValue::from_static("DENY"),
+    ))
+}
+
+/// Request IDs unique per process: start time and a process-wide counter, so logs from several
+/// nodes differ.
+#[derive(Clone, Default)]
+struct NextRequestId;
+
+impl MakeRequestId for NextRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        static START: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        let start = *START.get_or_init(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_micros() as u64)
+                .unwrap_or_default()
+        });
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{start:x}-{n:x}"))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// Serves until `shutdown` resolves; refreshes the registry-size gauge in the background.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    settings: &ServerSettings,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    metrics::spawn_refresh(state.clone());
+    let app = router(state, settings);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
