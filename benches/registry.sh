@@ -6,7 +6,7 @@
 #
 # Environment: BENCH_PG (default postgres://postgres@127.0.0.1:5432/postgres; set to "" to skip
 # PostgreSQL), BENCH_DIR (default bench-out), BENCH_SECONDS (wrk duration, default 20),
-# BENCH_CONNECTIONS (default 64). Installs wrk from Debian's packages when missing.
+# BENCH_CONNECTIONS (wrk connection counts for lookups, default "16 64"). Installs wrk from Debian's packages when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +15,7 @@ counts=("$@")
 out=${BENCH_DIR:-bench-out}
 pg=${BENCH_PG-postgres://postgres@127.0.0.1:5432/postgres}
 seconds=${BENCH_SECONDS:-20}
-conns=${BENCH_CONNECTIONS:-64}
+conns=${BENCH_CONNECTIONS:-16 64}
 mkdir -p "$out"
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
@@ -40,11 +40,16 @@ bench_backend() { # name url count file
     local db=${url#sqlite://}
     sqlite_bytes=$(python3 - "$db" <<'PY'
 import sqlite3, sys, os
-c = sqlite3.connect(sys.argv[1]); c.execute("PRAGMA wal_checkpoint(TRUNCATE)"); c.close()
-print(sum(os.path.getsize(p) for p in (sys.argv[1], sys.argv[1] + "-wal") if os.path.exists(p)))
+c = sqlite3.connect(sys.argv[1]); c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+pages, free, size = (c.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "freelist_count", "page_size"))
+c.close()
+# Pages in use: a staged initial load leaves its emptied staging pages on the free list,
+# where later writes reuse them.
+print((pages - free) * size, os.path.getsize(sys.argv[1]))
 PY
 )
-    report "$name count=$count bytes=$sqlite_bytes bytes_per_person=$((sqlite_bytes / count))"
+    read -r used file_bytes <<<"$sqlite_bytes"
+    report "$name count=$count bytes_in_use=$used bytes_per_person=$((used / count)) file_bytes=$file_bytes"
   else
     local bytes
     bytes=$(psql "$url" -Atc "select sum(pg_total_relation_size(c.oid)) from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind = 'r'")
@@ -55,10 +60,12 @@ PY
     $bin --database-url "$url" serve --listen 127.0.0.1:18080 2>"$out/serve-$name.log" &
   local pid=$!
   for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18080/readyz >/dev/null && break; sleep 0.2; done
-  wrk -t2 -c"$conns" -d5s -s benches/lookup.lua http://127.0.0.1:18080 -- "$out/ids.txt" >/dev/null # warm-up
+  wrk -t2 -c16 -d5s -s benches/lookup.lua http://127.0.0.1:18080 -- "$out/ids.txt" >/dev/null # warm-up
   local r
-  r=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency -s benches/lookup.lua http://127.0.0.1:18080 -- "$out/ids.txt" | grep '^RESULT')
-  report "$name count=$count lookup ${r#RESULT }"
+  for c in $conns; do
+    r=$(wrk -t2 -c"$c" -d"${seconds}s" --latency -s benches/lookup.lua http://127.0.0.1:18080 -- "$out/ids.txt" | grep '^RESULT')
+    report "$name count=$count lookup(c=$c) ${r#RESULT }"
+  done
   r=$(wrk -t1 -c4 -d"${seconds}s" --latency -s benches/search.lua http://127.0.0.1:18080 -- "$out/names.txt" | grep '^RESULT')
   report "$name count=$count search(c=4) ${r#RESULT }"
   kill "$pid"; wait "$pid" || true

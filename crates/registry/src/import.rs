@@ -310,7 +310,9 @@ async fn run<T: Importable>(
         return Err(e);
     }
     let read = read?;
-    store.finish_run(run.run_id, now_ms()).await?;
+    if let Some(totals) = store.finish_run(run.run_id, now_ms()).await? {
+        outcome = totals;
+    }
     Ok(ImportSummary {
         run_id: run.run_id,
         resumed: run.resumed,

@@ -204,6 +204,11 @@ async fn seed(db: &Db, rows: &[PersonRow]) {
         .await
         .expect("import the seed rows");
     assert_eq!(outcome.inserted, rows.len() as u64, "every seed row is new");
+    // Finishing the run applies it (a backend may stage an initial load until then).
+    store
+        .finish_run(run.run_id, now_ms)
+        .await
+        .expect("finish the import run");
 }
 
 /// A fresh database with the seed persons, and the server over it.

@@ -269,8 +269,7 @@ fn sqlite_options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true)
-        .pragma("cache_size", "-65536")
-        .pragma("temp_store", "memory");
+        .pragma("cache_size", "-65536");
     let file = options.get_filename();
     if let Some(dir) = file.parent()
         && !dir.as_os_str().is_empty()

@@ -80,8 +80,13 @@ pub trait RegistryStore: Send + Sync {
     ) -> Result<BatchOutcome, RegistryError>;
     /// The unfinished run for this file, or a new one.
     async fn open_run(&self, start: &RunStart) -> Result<ImportRun, RegistryError>;
-    /// Marks a run finished.
-    async fn finish_run(&self, run_id: i64, now_ms: i64) -> Result<(), RegistryError>;
+    /// Marks a run finished; a backend that staged the run merges it now and returns the
+    /// run's final totals.
+    async fn finish_run(
+        &self,
+        run_id: i64,
+        now_ms: i64,
+    ) -> Result<Option<BatchOutcome>, RegistryError>;
     /// Numbers of persons and organizations.
     async fn counts(&self) -> Result<Counts, RegistryError>;
     /// Persons in number order after `after`, for export and checksums.

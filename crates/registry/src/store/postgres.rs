@@ -513,13 +513,17 @@ impl RegistryStore for PgRegistry {
         Ok(run)
     }
 
-    async fn finish_run(&self, run_id: i64, now_ms: i64) -> Result<(), RegistryError> {
+    async fn finish_run(
+        &self,
+        run_id: i64,
+        now_ms: i64,
+    ) -> Result<Option<BatchOutcome>, RegistryError> {
         sqlx::query("UPDATE import_runs SET finished_at = $2 WHERE run_id = $1")
             .bind(run_id)
             .bind(now_ms)
             .execute(&self.pool)
             .await?;
-        Ok(())
+        Ok(None)
     }
 
     async fn counts(&self) -> Result<Counts, RegistryError> {

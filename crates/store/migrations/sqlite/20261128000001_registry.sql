@@ -86,7 +86,35 @@ CREATE TABLE import_runs (
     committed_line    INTEGER NOT NULL,
     inserted          INTEGER NOT NULL,
     updated           INTEGER NOT NULL,
-    unchanged         INTEGER NOT NULL
+    unchanged         INTEGER NOT NULL,
+    -- 'direct': batches go straight into persons; 'staged': an initial load into an empty
+    -- registry appends to import_staging and is merged, in key order, when the run finishes.
+    mode              TEXT    NOT NULL DEFAULT 'direct'
 );
 
 CREATE INDEX import_runs_by_file ON import_runs (file_sha256, kind);
+
+-- Rows of a staged run, appended in file order (no index: appends stay sequential).
+CREATE TABLE import_staging (
+    run_id               INTEGER NOT NULL,
+    personal_id          INTEGER NOT NULL,
+    family_name          TEXT    NOT NULL,
+    middle_name          TEXT    NOT NULL,
+    given_name           TEXT    NOT NULL,
+    name_folded          TEXT    NOT NULL,
+    birth_date           TEXT    NOT NULL,
+    sex                  INTEGER NOT NULL,
+    place_of_origin      TEXT    NOT NULL,
+    permanent_residence  TEXT    NOT NULL,
+    current_residence    TEXT,
+    nationality          TEXT    NOT NULL,
+    ethnicity            TEXT    NOT NULL,
+    religion             TEXT    NOT NULL,
+    father_id            INTEGER,
+    mother_id            INTEGER,
+    spouse_id            INTEGER,
+    id_card_number       TEXT,
+    id_card_issued       TEXT,
+    id_card_expires      TEXT,
+    death_date           TEXT
+);
