@@ -34,6 +34,7 @@ bench_backend() { # name url count file
   $bin --database-url "$url" registry import "$file" --batch-size 10000 2>"$out/import-$name-$count.log" || true
   end=$(date +%s.%N)
   tail -1 "$out/import-$name-$count.log"
+  sync # let writeback of the import finish before measuring reads
   report "$name count=$count import_seconds=$(python3 -c "print(round($end - $start, 1))") rows_per_second=$(python3 -c "print(round($count / ($end - $start)))")"
 
   if [ "$name" = sqlite ]; then

@@ -54,6 +54,14 @@ pub enum RegistryError {
     /// A change must say why it was made.
     #[error("a reason is required for every change")]
     ReasonRequired,
+    /// No unused serial could be found for a new number.
+    #[error("no unused personal ID is left for province {province}, born {year}")]
+    NumbersExhausted {
+        /// Province code.
+        province: String,
+        /// Year of birth.
+        year: i32,
+    },
     /// The search text folds to nothing searchable.
     #[error("the search needs at least 2 letters of a name")]
     SearchTooShort,
@@ -95,6 +103,7 @@ impl RegistryError {
             RegistryError::UnknownField(_) => "registry.unknown_field",
             RegistryError::NothingToChange => "registry.nothing_to_change",
             RegistryError::ReasonRequired => "registry.reason_required",
+            RegistryError::NumbersExhausted { .. } => "registry.numbers_exhausted",
             RegistryError::SearchTooShort => "registry.search_too_short",
             RegistryError::Corrupt { .. } => "registry.corrupt",
             RegistryError::ImportFile(_) => "registry.import_file",

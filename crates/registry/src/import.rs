@@ -73,8 +73,6 @@ pub struct ImportProgress {
     pub bytes_read: u64,
     /// Valid rows committed in this process (excluding a resumed run's earlier work).
     pub rows_committed: u64,
-    /// Rows rejected so far.
-    pub rejected: u64,
 }
 
 /// Receives progress updates; called from the writer after each batch.
@@ -268,16 +266,7 @@ async fn run<T: Importable>(
         let batch_size = options.batch_size.max(1);
         let run = run.clone();
         tokio::task::spawn_blocking(move || {
-            read_file::<T>(
-                &path,
-                format,
-                &report,
-                today,
-                batch_size,
-                &run,
-                total_bytes,
-                &tx,
-            )
+            read_file::<T>(&path, format, &report, today, batch_size, &run, &tx)
         })
     };
 
@@ -294,7 +283,6 @@ async fn run<T: Importable>(
                         total_bytes,
                         bytes_read: batch.end_offset,
                         rows_committed: committed,
-                        rejected: 0,
                     });
                 }
             }
@@ -325,7 +313,6 @@ async fn run<T: Importable>(
 }
 
 /// Reads, validates and batches the file; runs on a blocking thread.
-#[allow(clippy::too_many_arguments)]
 fn read_file<T: Importable>(
     path: &Path,
     format: Format,
@@ -333,7 +320,6 @@ fn read_file<T: Importable>(
     today: NaiveDate,
     batch_size: usize,
     run: &crate::store::ImportRun,
-    total_bytes: u64,
     tx: &mpsc::Sender<ImportBatch<T>>,
 ) -> Result<ReaderReport, RegistryError> {
     let file = File::open(path).map_err(io_error(path))?;
@@ -352,7 +338,6 @@ fn read_file<T: Importable>(
         report: &mut report,
         report_path,
         tx,
-        total_bytes,
     };
     let reader = BufReader::with_capacity(1 << 20, file);
     match format {
@@ -378,8 +363,6 @@ struct ReadState<'a, T: Importable> {
     report: &'a mut dyn Write,
     report_path: &'a Path,
     tx: &'a mpsc::Sender<ImportBatch<T>>,
-    #[allow(dead_code)]
-    total_bytes: u64,
 }
 
 impl<T: Importable> ReadState<'_, T> {

@@ -290,9 +290,10 @@ impl Registry {
                 return Ok(candidate);
             }
         }
-        Err(RegistryError::ImportFile(
-            "no free serial found for the re-established number".to_owned(),
-        ))
+        Err(RegistryError::NumbersExhausted {
+            province: province.code_str(),
+            year: date_year(birth_date),
+        })
     }
 
     /// One organization by code.

@@ -60,11 +60,10 @@ impl AppState {
 /// The whole application router.
 pub fn router(state: AppState, settings: &ServerSettings) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
-    let api = api::router(state.clone());
     let mut app = Router::new()
         .merge(health::router())
         .merge(metrics::router())
-        .nest("/api/v1", api)
+        .nest("/api/v1", api::router())
         .merge(openapi::router())
         .with_state(state)
         .layer(axum::middleware::from_fn(metrics::track));

@@ -6,7 +6,6 @@ use axum::Router;
 
 use crate::AppState;
 
-pub(crate) fn router(state: AppState) -> Router<AppState> {
-    let _ = state;
+pub(crate) fn router() -> Router<AppState> {
     Router::new().nest("/registry", registry::router())
 }

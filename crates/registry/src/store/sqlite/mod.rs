@@ -8,6 +8,9 @@ use dinhdanh_domain::{PersonalId, TaxCode};
 use sqlx::sqlite::SqlitePool;
 use sqlx::{AssertSqlSafe, QueryBuilder, Sqlite as Db, Transaction};
 
+mod staging;
+
+use self::staging::{is_staged, merge_staged, stage};
 use super::*;
 use crate::organization::OrganizationRow;
 use crate::row::PersonRow;
@@ -109,103 +112,6 @@ async fn write_version(
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-async fn is_staged(pool: &SqlitePool, run_id: i64) -> Result<bool, RegistryError> {
-    let mode: Option<String> = sqlx::query_scalar("SELECT mode FROM import_runs WHERE run_id = ?1")
-        .bind(run_id)
-        .fetch_optional(pool)
-        .await?;
-    Ok(mode.as_deref() == Some("staged"))
-}
-
-/// Appends a batch of a staged run to `import_staging`, with the run's progress, in one
-/// transaction.
-async fn stage(
-    pool: &SqlitePool,
-    batch: &ImportBatch<Person>,
-) -> Result<BatchOutcome, RegistryError> {
-    let mut tx = pool.begin().await?;
-    let per_row = PERSON_COLUMN_COUNT + 1;
-    for chunk in batch.rows.chunks(CHUNK) {
-        let rows = vec![format!("({})", vec!["?"; per_row].join(",")); chunk.len()].join(",");
-        let sql = format!("INSERT INTO import_staging (run_id, {PERSON_COLUMNS}) VALUES {rows}");
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for p in chunk {
-            q = bind_person!(q.bind(batch.run_id), PersonColumns::from(p));
-        }
-        q.execute(&mut *tx).await?;
-    }
-    let outcome = BatchOutcome {
-        inserted: batch.rows.len() as u64,
-        ..BatchOutcome::default()
-    };
-    advance_run(&mut tx, batch, &outcome).await?;
-    tx.commit().await?;
-    Ok(outcome)
-}
-
-/// Moves a staged run into `persons` in key order and rebuilds the name index by sorting, all in
-/// one transaction: killed midway, nothing of the merge remains and the next run redoes it.
-async fn merge_staged(
-    pool: &SqlitePool,
-    run_id: i64,
-    now_ms: i64,
-) -> Result<BatchOutcome, RegistryError> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("PRAGMA cache_size = -524288")
-        .execute(&mut *tx)
-        .await?;
-    let staged: i64 = sqlx::query_scalar("SELECT count(*) FROM import_staging WHERE run_id = ?1")
-        .bind(run_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    sqlx::query("DROP INDEX IF EXISTS persons_by_name")
-        .execute(&mut *tx)
-        .await?;
-    let inserted = sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO persons ({PERSON_COLUMNS}, version, created_at, created_by, updated_at) \
-         SELECT {PERSON_COLUMNS}, 1, ?2, 'import:' || ?1, ?2 FROM import_staging \
-         WHERE run_id = ?1 ORDER BY personal_id ON CONFLICT (personal_id) DO NOTHING"
-    )))
-    .bind(run_id)
-    .bind(now_ms)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    sqlx::query("CREATE INDEX persons_by_name ON persons (name_folded)")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM import_staging WHERE run_id = ?1")
-        .bind(run_id)
-        .execute(&mut *tx)
-        .await?;
-    // Rows that met an existing number (a concurrent writer during an initial load) are left
-    // as they are and counted as unchanged.
-    let outcome = BatchOutcome {
-        inserted,
-        updated: 0,
-        unchanged: staged as u64 - inserted,
-    };
-    if outcome.unchanged > 0 {
-        tracing::warn!(
-            run_id,
-            conflicts = outcome.unchanged,
-            "staged rows met existing numbers and were not applied"
-        );
-    }
-    sqlx::query(
-        "UPDATE import_runs SET finished_at = ?2, inserted = ?3, updated = 0, unchanged = ?4 \
-         WHERE run_id = ?1",
-    )
-    .bind(run_id)
-    .bind(now_ms)
-    .bind(outcome.inserted as i64)
-    .bind(outcome.unchanged as i64)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(outcome)
 }
 
 /// Which of these numbers are already stored (one indexed probe per number, no row data).

@@ -1,0 +1,14 @@
+//! End-to-end tests of the HTTP API: each test spawns the real server on a random port, over a
+//! fresh SQLite database and (when `DINHDANH_TEST_POSTGRES` is set) a fresh PostgreSQL schema, and
+//! talks to it over HTTP the way an operator's client would.
+
+mod support;
+
+mod authentication;
+mod corrections;
+mod headers;
+mod metrics;
+mod openapi;
+mod persons;
+mod probes;
+mod search;
