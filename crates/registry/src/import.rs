@@ -91,7 +91,7 @@ pub struct ImportSummary {
     pub outcome: BatchOutcome,
     /// Rows rejected; see the report.
     pub rejected: u64,
-    /// The reject report's path.
+    /// The reject report's path (written only when a row was rejected).
     pub report: PathBuf,
     /// Wall-clock seconds this call took.
     pub seconds: f64,
@@ -346,6 +346,11 @@ fn read_file<T: Importable>(
     }
     let (lines, rejected) = (state.lines, state.rejected);
     report.flush().map_err(io_error(report_path))?;
+    drop(report);
+    if rejected == 0 {
+        // A clean file leaves no report behind (nor a stale one from an earlier run).
+        std::fs::remove_file(report_path).map_err(io_error(report_path))?;
+    }
     Ok(ReaderReport { lines, rejected })
 }
 

@@ -257,6 +257,10 @@ async fn reimporting_changes_nothing_and_a_changed_file_makes_versions() {
         let again = import(&registry, &path, 2).await;
         let name = t.name();
         assert_eq!(first.outcome.inserted, 5, "{name}");
+        assert!(
+            !first.report.exists(),
+            "{name}: a clean file leaves no reject report"
+        );
         assert_eq!(again.outcome.inserted, 0, "{name}");
         assert_eq!(again.outcome.updated, 0, "{name}");
         assert_eq!(again.outcome.unchanged, 5, "{name}");
