@@ -365,3 +365,81 @@ async fn an_interrupted_run_resumes_after_its_last_batch() {
         t.close().await;
     }
 }
+
+#[tokio::test]
+async fn organizations_import_validate_and_version_like_persons() {
+    use dinhdanh_domain::TaxCode;
+    use dinhdanh_registry::OrganizationRow;
+    use dinhdanh_registry::generate::{GenerateOptions, organizations};
+
+    for t in backends().await {
+        let dir = tempfile::tempdir().unwrap();
+        let registry = Registry::new(&t.db);
+        let name = t.name();
+        let population = GenerateOptions {
+            count: 2_000,
+            seed: 3,
+            as_of: today(),
+        };
+        let mut rows: Vec<OrganizationRow> = organizations(&population, 20).collect();
+        let mut bad = rows[0].clone();
+        bad.code = "0100233480".into(); // wrong check digit
+        let mut w = csv::Writer::from_writer(Vec::new());
+        for r in rows.iter().chain(std::iter::once(&bad)) {
+            w.serialize(r).unwrap();
+        }
+        let path = write(dir.path(), "orgs.csv", &w.into_inner().unwrap());
+        let opts = ImportOptions {
+            kind: ImportKind::Organizations,
+            ..options(5)
+        };
+        let first = import_file(registry.store(), &path, &opts, None)
+            .await
+            .unwrap();
+        assert_eq!((first.outcome.inserted, first.rejected), (20, 1), "{name}");
+        let report = rejects(&first);
+        assert!(
+            report[0].0 == 22 && report[0].1 == "code" && report[0].2.contains("check digit"),
+            "{name}: {report:?}"
+        );
+        assert_eq!(registry.counts().await.unwrap().organizations, 20, "{name}");
+        let code = TaxCode::parse(&rows[0].code).unwrap();
+        let stored = registry.organization(&code).await.unwrap();
+        assert_eq!(
+            OrganizationRow::from(&stored.organization),
+            rows[0],
+            "{name}"
+        );
+        let represented = registry
+            .organizations_represented_by(stored.organization.legal_representative)
+            .await
+            .unwrap();
+        assert!(
+            represented.iter().any(|o| o.organization.code == code),
+            "{name}"
+        );
+
+        rows[0].head_office =
+            "Số 1, phố Tràng Tiền, phường Tràng Tiền, quận Hoàn Kiếm, Hà Nội".into();
+        let mut w = csv::Writer::from_writer(Vec::new());
+        for r in &rows {
+            w.serialize(r).unwrap();
+        }
+        let path2 = write(dir.path(), "orgs-v2.csv", &w.into_inner().unwrap());
+        let second = import_file(registry.store(), &path2, &opts, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            (second.outcome.updated, second.outcome.unchanged),
+            (1, 19),
+            "{name}"
+        );
+        let stored = registry.organization(&code).await.unwrap();
+        assert_eq!(stored.version, 2, "{name}");
+        assert_eq!(
+            stored.organization.head_office, rows[0].head_office,
+            "{name}"
+        );
+        t.close().await;
+    }
+}

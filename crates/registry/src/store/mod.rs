@@ -31,6 +31,22 @@ macro_rules! bind_person {
     }};
 }
 
+/// Binds an organization's 8 columns: code, name_vi, abbreviation, name_foreign, name_folded,
+/// founded, head_office, legal_representative.
+macro_rules! bind_organization {
+    ($q:expr, $o:expr) => {{
+        let o = $o;
+        $q.bind(o.code.as_str())
+            .bind(&o.name_vi)
+            .bind(&o.abbreviation)
+            .bind(&o.name_foreign)
+            .bind(o.folded_name())
+            .bind(o.founded)
+            .bind(&o.head_office)
+            .bind(o.legal_representative.as_i64())
+    }};
+}
+
 mod postgres;
 mod sqlite;
 

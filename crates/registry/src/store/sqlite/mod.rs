@@ -409,20 +409,15 @@ impl RegistryStore for SqliteRegistry {
             .await?;
             match stored {
                 None => {
-                    sqlx::query(
-                        "INSERT INTO organizations (code, name_vi, abbreviation, name_foreign, \
+                    bind_organization!(
+                        sqlx::query(
+                            "INSERT INTO organizations (code, name_vi, abbreviation, name_foreign, \
                          name_folded, founded, head_office, legal_representative, version, \
                          created_at, created_by, updated_at) \
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?9)",
+                        ),
+                        o
                     )
-                    .bind(o.code.as_str())
-                    .bind(&o.name_vi)
-                    .bind(&o.abbreviation)
-                    .bind(&o.name_foreign)
-                    .bind(o.folded_name())
-                    .bind(o.founded)
-                    .bind(&o.head_office)
-                    .bind(o.legal_representative.as_i64())
                     .bind(batch.now_ms)
                     .bind(&actor)
                     .execute(&mut *tx)
@@ -437,20 +432,15 @@ impl RegistryStore for SqliteRegistry {
                     }
                     let changes =
                         OrganizationRow::from(&record.organization).diff(&OrganizationRow::from(o));
-                    sqlx::query(
-                        "UPDATE organizations SET name_vi = ?2, abbreviation = ?3, \
+                    bind_organization!(
+                        sqlx::query(
+                            "UPDATE organizations SET name_vi = ?2, abbreviation = ?3, \
                          name_foreign = ?4, name_folded = ?5, founded = ?6, head_office = ?7, \
                          legal_representative = ?8, version = version + 1, updated_at = ?9 \
                          WHERE code = ?1",
+                        ),
+                        o
                     )
-                    .bind(o.code.as_str())
-                    .bind(&o.name_vi)
-                    .bind(&o.abbreviation)
-                    .bind(&o.name_foreign)
-                    .bind(o.folded_name())
-                    .bind(o.founded)
-                    .bind(&o.head_office)
-                    .bind(o.legal_representative.as_i64())
                     .bind(batch.now_ms)
                     .execute(&mut *tx)
                     .await?;
