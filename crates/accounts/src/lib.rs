@@ -1,0 +1,405 @@
+//! e-ID accounts (tài khoản định danh điện tử, Decree 69/2024/ND-CP): enrolment at level 1 online
+//! and level 2 in person, children's and organizations' accounts, authenticators (password, TOTP,
+//! passkeys, recovery codes), sessions with their level of assurance, lifecycle (lock, unlock,
+//! revoke, with the decree's reasons), roles, and brute-force protection.
+//!
+//! [`Accounts`] is the one entry point. Everything several server nodes must share — sessions,
+//! codes, ceremony state, failure counters, the message outbox — is in the database.
+#![forbid(unsafe_code)]
+
+pub mod assurance;
+mod authenticators;
+pub mod clock;
+mod db;
+mod enrol;
+mod error;
+pub mod lifecycle;
+mod login;
+mod manage;
+mod model;
+pub mod notify;
+pub mod passkey;
+pub mod password;
+pub mod portrait;
+pub mod secret;
+mod sessions;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod throttle;
+pub mod totp;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dinhdanh_domain::PersonalId;
+use dinhdanh_registry::Registry;
+use dinhdanh_store::Db;
+use sqlx::FromRow;
+
+pub use assurance::{AccountLevel, Assurance, Factor};
+pub use authenticators::{PasskeyChallenge, TotpEnrolment};
+pub use clock::Clock;
+pub use enrol::{InPersonCheck, Registration, Ticket};
+pub use error::AccountError;
+pub use lifecycle::{AccountStatus, LockReason, MemberRole, Method, Role};
+pub use login::{Credential, PasskeyLogin};
+pub use manage::{By, SyncOutcome};
+pub use model::{
+    Account, AccountEvent, AccountId, AccountKind, Actor, AuthenticatorInfo, Client, Lock, Member,
+    Session, SignedIn,
+};
+pub use notify::{Delivery, GatewaySettings};
+pub use password::Argon2Settings;
+pub use throttle::ThrottlePolicy;
+
+use crate::db::on_db;
+use crate::passkey::Passkeys;
+use crate::password::PasswordHasherConfig;
+
+/// How the accounts capability is configured.
+#[derive(Debug, Clone)]
+pub struct AccountSettings {
+    /// Password hashing cost.
+    pub argon2: Argon2Settings,
+    /// The public origin of the site (`https://id.example.vn`), the WebAuthn relying party.
+    pub public_url: url::Url,
+    /// The name shown in authenticator apps and passkey prompts.
+    pub service_name: String,
+    /// Longest life of a session.
+    pub session_lifetime: Duration,
+    /// A session unused this long ends.
+    pub session_idle: Duration,
+    /// Life of a one-time code.
+    pub code_lifetime: Duration,
+    /// Tries allowed per one-time code.
+    pub code_attempts: u32,
+    /// Brute-force protection.
+    pub throttle: ThrottlePolicy,
+    /// Where messages to citizens go.
+    pub delivery: Delivery,
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        AccountSettings {
+            argon2: Argon2Settings::default(),
+            public_url: url::Url::parse("http://localhost:8080").expect("static URL"),
+            service_name: "dinhdanh".into(),
+            session_lifetime: Duration::from_secs(12 * 3600),
+            session_idle: Duration::from_secs(30 * 60),
+            code_lifetime: Duration::from_secs(5 * 60),
+            code_attempts: 5,
+            throttle: ThrottlePolicy::default(),
+            delivery: Delivery::Outbox,
+        }
+    }
+}
+
+/// The accounts capability.
+#[derive(Clone)]
+pub struct Accounts {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    registry: Registry,
+    settings: AccountSettings,
+    passwords: PasswordHasherConfig,
+    passkeys: Passkeys,
+    clock: Clock,
+}
+
+impl Accounts {
+    /// Builds the capability over a migrated database.
+    pub fn new(db: &Db, settings: AccountSettings, clock: Clock) -> Result<Accounts, AccountError> {
+        let passwords = PasswordHasherConfig::new(settings.argon2)
+            .map_err(|e| AccountError::Internal(e.to_string()))?;
+        let passkeys = Passkeys::new(&settings.public_url, &settings.service_name)?;
+        Ok(Accounts {
+            inner: Arc::new(Inner {
+                db: db.clone(),
+                registry: Registry::new(db),
+                settings,
+                passwords,
+                passkeys,
+                clock,
+            }),
+        })
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &AccountSettings {
+        &self.inner.settings
+    }
+
+    /// The clock in use.
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// The registry this capability reads.
+    pub fn registry(&self) -> &Registry {
+        &self.inner.registry
+    }
+
+    /// The password hasher (for the benchmark's raw figure).
+    pub fn password_hasher(&self) -> &PasswordHasherConfig {
+        &self.inner.passwords
+    }
+
+    fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    fn now(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+
+    /// The account with this number.
+    pub async fn account(&self, id: AccountId) -> Result<Account, AccountError> {
+        self.find_account("account_id", id)
+            .await?
+            .ok_or(AccountError::NotFound("account"))
+    }
+
+    /// The account of the person with this personal ID, if they have one.
+    pub async fn account_of_person(
+        &self,
+        personal_id: PersonalId,
+    ) -> Result<Option<Account>, AccountError> {
+        self.find_account("personal_id", personal_id.as_i64()).await
+    }
+
+    /// The account of an organization, if it has one.
+    pub async fn account_of_organization(
+        &self,
+        code: &str,
+    ) -> Result<Option<Account>, AccountError> {
+        let row: Option<AccountRow> = on_db!(self.db(), |pool| {
+            sqlx::query_as(ACCOUNT_SELECT_BY_ORG)
+                .bind(code)
+                .fetch_optional(pool)
+                .await?
+        });
+        match row {
+            Some(row) => Ok(Some(self.complete(row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn find_account(
+        &self,
+        column: &'static str,
+        value: i64,
+    ) -> Result<Option<Account>, AccountError> {
+        let sql = match column {
+            "account_id" => ACCOUNT_SELECT_BY_ID,
+            _ => ACCOUNT_SELECT_BY_PERSON,
+        };
+        let row: Option<AccountRow> = on_db!(self.db(), |pool| {
+            sqlx::query_as(sql).bind(value).fetch_optional(pool).await?
+        });
+        match row {
+            Some(row) => Ok(Some(self.complete(row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn complete(&self, row: AccountRow) -> Result<Account, AccountError> {
+        let (locks, roles, methods): (Vec<LockRow>, Vec<(String,)>, Vec<(String,)>) =
+            on_db!(self.db(), |pool| {
+                let locks = sqlx::query_as(
+                    "SELECT reason, automatic, actor, note, since FROM account_locks
+                     WHERE account_id = $1 ORDER BY since",
+                )
+                .bind(row.account_id)
+                .fetch_all(pool)
+                .await?;
+                let roles = sqlx::query_as("SELECT role FROM account_roles WHERE account_id = $1")
+                    .bind(row.account_id)
+                    .fetch_all(pool)
+                    .await?;
+                let methods = sqlx::query_as("SELECT kind FROM method_locks WHERE account_id = $1")
+                    .bind(row.account_id)
+                    .fetch_all(pool)
+                    .await?;
+                (locks, roles, methods)
+            });
+        row.into_account(locks, roles, methods)
+    }
+
+    /// An account's history, newest first.
+    pub async fn events(
+        &self,
+        account_id: AccountId,
+        limit: i64,
+    ) -> Result<Vec<AccountEvent>, AccountError> {
+        let rows: Vec<(i64, i64, String, String, Option<String>, String)> =
+            on_db!(self.db(), |pool| {
+                sqlx::query_as(
+                    "SELECT event_id, at, actor, action, reason, detail FROM account_events
+                     WHERE account_id = $1 ORDER BY event_id DESC LIMIT $2",
+                )
+                .bind(account_id)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+            });
+        Ok(rows
+            .into_iter()
+            .map(|(id, at, actor, action, reason, detail)| AccountEvent {
+                id,
+                at,
+                actor,
+                action,
+                reason,
+                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+            })
+            .collect())
+    }
+}
+
+const ACCOUNT_SELECT_BY_ID: &str = "SELECT account_id, kind, personal_id, organization_code, \
+     level, status, phone, portrait_sha256, guardian_account, created_at FROM accounts \
+     WHERE account_id = $1";
+const ACCOUNT_SELECT_BY_PERSON: &str = "SELECT account_id, kind, personal_id, organization_code, \
+     level, status, phone, portrait_sha256, guardian_account, created_at FROM accounts \
+     WHERE personal_id = $1";
+const ACCOUNT_SELECT_BY_ORG: &str = "SELECT account_id, kind, personal_id, organization_code, \
+     level, status, phone, portrait_sha256, guardian_account, created_at FROM accounts \
+     WHERE organization_code = $1";
+
+#[derive(FromRow)]
+struct AccountRow {
+    account_id: i64,
+    kind: String,
+    personal_id: Option<i64>,
+    organization_code: Option<String>,
+    level: i64,
+    status: String,
+    phone: Option<String>,
+    portrait_sha256: Option<Vec<u8>>,
+    guardian_account: Option<i64>,
+    created_at: i64,
+}
+
+#[derive(FromRow)]
+struct LockRow {
+    reason: String,
+    automatic: i64,
+    actor: String,
+    note: String,
+    since: i64,
+}
+
+impl AccountRow {
+    fn into_account(
+        self,
+        locks: Vec<LockRow>,
+        roles: Vec<(String,)>,
+        methods: Vec<(String,)>,
+    ) -> Result<Account, AccountError> {
+        let corrupt =
+            |what: &str| AccountError::Internal(format!("account {}: bad {what}", self.account_id));
+        Ok(Account {
+            id: self.account_id,
+            kind: match self.kind.as_str() {
+                "person" => AccountKind::Person,
+                "organization" => AccountKind::Organization,
+                _ => return Err(corrupt("kind")),
+            },
+            personal_id: match self.personal_id {
+                Some(n) => Some(
+                    u64::try_from(n)
+                        .ok()
+                        .and_then(|n| PersonalId::from_u64(n).ok())
+                        .ok_or_else(|| corrupt("personal_id"))?,
+                ),
+                None => None,
+            },
+            organization_code: self.organization_code.clone(),
+            level: AccountLevel::from_i64(self.level).ok_or_else(|| corrupt("level"))?,
+            status: AccountStatus::parse(&self.status).ok_or_else(|| corrupt("status"))?,
+            phone: self.phone.clone(),
+            portrait: self.portrait_sha256.as_deref().map(hex::encode),
+            guardian: self.guardian_account,
+            locks: locks
+                .into_iter()
+                .map(|l| {
+                    Ok(Lock {
+                        reason: LockReason::parse(&l.reason)
+                            .ok_or_else(|| corrupt("lock reason"))?,
+                        automatic: l.automatic != 0,
+                        actor: l.actor,
+                        note: l.note,
+                        since: l.since,
+                    })
+                })
+                .collect::<Result<_, AccountError>>()?,
+            roles: roles
+                .into_iter()
+                .filter_map(|(r,)| Role::parse(&r))
+                .collect(),
+            locked_methods: methods
+                .into_iter()
+                .filter_map(|(m,)| Method::parse(&m))
+                .collect(),
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// A Vietnamese mobile number in international form (`+84` and nine digits), from `0912345678`,
+/// `+84912345678` or `84 912 345 678`.
+pub fn parse_phone(text: &str) -> Result<String, AccountError> {
+    let digits: String = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')'))
+        .collect();
+    let national = if let Some(rest) = digits.strip_prefix("+84") {
+        rest
+    } else if let Some(rest) = digits.strip_prefix("84").filter(|r| r.len() == 9) {
+        rest
+    } else if let Some(rest) = digits.strip_prefix('0') {
+        rest
+    } else {
+        return Err(AccountError::invalid(
+            "phone",
+            "give a Vietnamese mobile number such as 0912345678",
+        ));
+    };
+    let mobile = national.len() == 9
+        && national.bytes().all(|b| b.is_ascii_digit())
+        && matches!(national.as_bytes()[0], b'3' | b'5' | b'7' | b'8' | b'9');
+    if !mobile {
+        return Err(AccountError::invalid(
+            "phone",
+            "give a Vietnamese mobile number such as 0912345678",
+        ));
+    }
+    Ok(format!("+84{national}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_normalised() {
+        assert_eq!(parse_phone("0912345678").unwrap(), "+84912345678");
+        assert_eq!(parse_phone("+84 912 345 678").unwrap(), "+84912345678");
+        assert_eq!(parse_phone("84912345678").unwrap(), "+84912345678");
+        assert_eq!(parse_phone("0387.654.321").unwrap(), "+84387654321");
+        for bad in [
+            "",
+            "091234567",
+            "02438123456",
+            "+1 202 555 0100",
+            "09123456789",
+            "09a2345678",
+        ] {
+            assert!(parse_phone(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! Sessions: opened by a sign-in, raised by step-up, shared by every node through the database.
+//! The client holds a random token; the database holds only its hash. Every change of what a
+//! session proves (a factor added) issues a new token and retires the old one, so a token planted
+//! before sign-in (session fixation) is worth nothing after it.
+
+use sqlx::FromRow;
+
+use crate::assurance::{Factor, assurance};
+use crate::db::{on_db, write_tx};
+use crate::error::AccountError;
+use crate::model::{AccountId, Client, Session, SignedIn};
+use crate::{Accounts, secret};
+
+/// How often `last_seen_at` is written back, at most.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+#[derive(FromRow)]
+struct SessionRow {
+    handle: String,
+    account_id: i64,
+    factors: String,
+    assurance: i64,
+    created_at: i64,
+    authenticated_at: i64,
+    last_seen_at: i64,
+    expires_at: i64,
+    user_agent: String,
+    client_address: String,
+}
+
+impl SessionRow {
+    fn into_session(self) -> Session {
+        Session {
+            handle: self.handle,
+            account_id: self.account_id,
+            factors: self
+                .factors
+                .split(',')
+                .filter_map(Factor::from_amr)
+                .collect(),
+            assurance: crate::Assurance::from_i64(self.assurance),
+            created_at: self.created_at,
+            authenticated_at: self.authenticated_at,
+            last_seen_at: self.last_seen_at,
+            expires_at: self.expires_at,
+            user_agent: self.user_agent,
+            client_address: self.client_address,
+        }
+    }
+}
+
+fn factor_list(factors: &[Factor]) -> String {
+    factors
+        .iter()
+        .map(|f| f.amr())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn clip(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+impl Accounts {
+    /// Opens a session for an account with the factors just verified.
+    pub(crate) async fn open_session(
+        &self,
+        account_id: AccountId,
+        factors: Vec<Factor>,
+        client: &Client,
+    ) -> Result<SignedIn, AccountError> {
+        let account = self.account(account_id).await?;
+        let now = self.now();
+        let token = secret::token();
+        let session = Session {
+            handle: secret::token()[..16].to_owned(),
+            account_id,
+            assurance: assurance(account.level, &factors),
+            factors,
+            created_at: now,
+            authenticated_at: now,
+            last_seen_at: now,
+            expires_at: now + self.settings().session_lifetime.as_millis() as i64,
+            user_agent: clip(&client.user_agent, 200),
+            client_address: clip(&client.address, 64),
+        };
+        on_db!(self.db(), |pool| {
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, handle, account_id, factors, assurance, created_at,
+                     authenticated_at, last_seen_at, expires_at, user_agent, client_address)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $7, $8, $9)",
+            )
+            .bind(secret::token_hash(&token))
+            .bind(&session.handle)
+            .bind(account_id)
+            .bind(factor_list(&session.factors))
+            .bind(session.assurance.map_or(0, |a| a as i64))
+            .bind(now)
+            .bind(session.expires_at)
+            .bind(&session.user_agent)
+            .bind(&session.client_address)
+            .execute(pool)
+            .await?;
+        });
+        Ok(SignedIn { token, session })
+    }
+
+    /// The live session behind a token; ends it if it expired or sat idle too long.
+    pub async fn session(&self, token: &str) -> Result<Session, AccountError> {
+        if token.len() != 43 {
+            return Err(AccountError::NoSession);
+        }
+        let hash = secret::token_hash(token);
+        let row: Option<SessionRow> = on_db!(self.db(), |pool| {
+            sqlx::query_as(
+                "SELECT handle, account_id, factors, assurance, created_at, authenticated_at,
+                        last_seen_at, expires_at, user_agent, client_address
+                 FROM sessions WHERE token_hash = $1",
+            )
+            .bind(&hash)
+            .fetch_optional(pool)
+            .await?
+        });
+        let Some(row) = row else {
+            return Err(AccountError::NoSession);
+        };
+        let now = self.now();
+        let idle = self.settings().session_idle.as_millis() as i64;
+        if now >= row.expires_at || now >= row.last_seen_at + idle {
+            self.delete_session_hash(&hash).await?;
+            return Err(AccountError::NoSession);
+        }
+        if now - row.last_seen_at >= TOUCH_EVERY_MS {
+            on_db!(self.db(), |pool| {
+                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                    .bind(now)
+                    .bind(&hash)
+                    .execute(pool)
+                    .await?;
+            });
+        }
+        Ok(row.into_session())
+    }
+
+    async fn delete_session_hash(&self, hash: &[u8]) -> Result<(), AccountError> {
+        on_db!(self.db(), |pool| {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(hash)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Adds a verified factor to a session: a new token replaces the old one, the level of
+    /// assurance is recomputed and the authentication time renewed.
+    pub(crate) async fn raise_session(
+        &self,
+        token: &str,
+        factor: Factor,
+    ) -> Result<SignedIn, AccountError> {
+        let session = self.session(token).await?;
+        let account = self.account(session.account_id).await?;
+        let mut factors = session.factors.clone();
+        if !factors.contains(&factor) {
+            factors.push(factor);
+        }
+        let now = self.now();
+        let new_token = secret::token();
+        let level = assurance(account.level, &factors);
+        let old_hash = secret::token_hash(token);
+        let moved = write_tx!(self.db(), |tx| {
+            sqlx::query(
+                "UPDATE sessions SET token_hash = $1, factors = $2, assurance = $3,
+                     authenticated_at = $4, last_seen_at = $4
+                 WHERE token_hash = $5",
+            )
+            .bind(secret::token_hash(&new_token))
+            .bind(factor_list(&factors))
+            .bind(level.map_or(0, |a| a as i64))
+            .bind(now)
+            .bind(&old_hash)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        });
+        if moved != 1 {
+            return Err(AccountError::NoSession);
+        }
+        Ok(SignedIn {
+            token: new_token,
+            session: Session {
+                factors,
+                assurance: level,
+                authenticated_at: now,
+                last_seen_at: now,
+                ..session
+            },
+        })
+    }
+
+    /// The account's live sessions, newest first.
+    pub async fn sessions(&self, account_id: AccountId) -> Result<Vec<Session>, AccountError> {
+        let now = self.now();
+        let rows: Vec<SessionRow> = on_db!(self.db(), |pool| {
+            sqlx::query_as(
+                "SELECT handle, account_id, factors, assurance, created_at, authenticated_at,
+                        last_seen_at, expires_at, user_agent, client_address
+                 FROM sessions WHERE account_id = $1 AND expires_at > $2
+                 ORDER BY created_at DESC",
+            )
+            .bind(account_id)
+            .bind(now)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(SessionRow::into_session).collect())
+    }
+
+    /// Ends the session behind a token (sign out here).
+    pub async fn sign_out(&self, token: &str) -> Result<(), AccountError> {
+        self.delete_session_hash(&secret::token_hash(token)).await
+    }
+
+    /// Ends one of the holder's sessions by its handle.
+    pub async fn sign_out_session(
+        &self,
+        account_id: AccountId,
+        handle: &str,
+    ) -> Result<(), AccountError> {
+        let removed = on_db!(self.db(), |pool| {
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND handle = $2")
+                .bind(account_id)
+                .bind(handle)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if removed == 1 {
+            Ok(())
+        } else {
+            Err(AccountError::NotFound("session"))
+        }
+    }
+
+    /// Ends every session of an account (sign out everywhere; also on lock and revocation).
+    pub async fn sign_out_everywhere(&self, account_id: AccountId) -> Result<u64, AccountError> {
+        Ok(on_db!(self.db(), |pool| {
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+                .bind(account_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+}
