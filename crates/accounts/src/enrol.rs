@@ -145,9 +145,10 @@ impl Accounts {
         .map_err(|e| AccountError::Internal(e.to_string()))?;
         let expires = now + self.settings().code_lifetime.as_millis() as i64;
         let delivery = &self.settings().delivery;
+        // One GSM-7 SMS (no diacritics, under 160 characters), as Vietnamese OTP messages are.
         let text = format!(
-            "{}: mã xác thực đăng ký tài khoản định danh điện tử là {code}, hiệu lực 5 phút. \
-             Không đưa mã này cho bất kỳ ai. / Your registration code is {code}.",
+            "{}: Ma xac thuc dang ky tai khoan dinh danh dien tu: {code}. Hieu luc 5 phut. \
+             Khong cung cap ma nay cho bat ky ai.",
             self.settings().service_name
         );
         write_tx!(self.db(), |tx| {
@@ -335,8 +336,8 @@ impl Accounts {
         let expires = now + self.settings().code_lifetime.as_millis() as i64;
         let delivery = &self.settings().delivery;
         let text = format!(
-            "{}: mã kích hoạt tài khoản định danh điện tử của số định danh {personal_id} là {code}, \
-             hiệu lực 5 phút. / Activation code: {code}.",
+            "{}: Ma kich hoat tai khoan dinh danh dien tu cho so {personal_id}: {code}. \
+             Hieu luc 5 phut.",
             self.settings().service_name
         );
         let subject = account_id.to_string();

@@ -22,12 +22,50 @@ pub struct Config {
     pub listen: String,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
-    /// SHA-256 (hex) of the operator token; without it the registry API is closed.
-    pub operator_token_sha256: Option<String>,
+    /// The public origin of the site (`https://id.example.vn`): the WebAuthn relying party and
+    /// the only `Origin` accepted on form posts. Its host must be a name, not an IP address.
+    pub public_url: String,
+    /// Mark cookies `Secure` (browsers accept them on http://localhost too).
+    pub secure_cookies: bool,
+    /// Show `/demo/outbox`, the messages that would go out by SMS. Never in production.
+    pub demo_outbox: bool,
+    /// Password hashing cost.
+    pub argon2: dinhdanh_accounts::Argon2Settings,
+    /// Minutes of inactivity that end a session.
+    pub session_idle_minutes: u64,
+    /// Hours after which a session ends regardless.
+    pub session_hours: u64,
+    /// The SMS gateway; without it messages are held in the outbox for the operator.
+    pub gateway: Option<GatewayConfig>,
     /// Largest number of database connections.
     pub max_connections: u32,
     /// Seconds a request may take before it is answered with 503.
     pub request_timeout_seconds: u64,
+}
+
+/// An SMS or e-mail gateway reached over HTTP.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayConfig {
+    /// Where messages are POSTed.
+    pub url: String,
+    /// The HMAC key, hex; better given as DINHDANH_GATEWAY_KEY than written in the file.
+    #[serde(default)]
+    pub key_hex: String,
+    /// Milliseconds one request may take.
+    #[serde(default = "default_gateway_timeout")]
+    pub timeout_ms: u64,
+    /// Attempts before a message is given up.
+    #[serde(default = "default_gateway_attempts")]
+    pub max_attempts: u32,
+}
+
+fn default_gateway_timeout() -> u64 {
+    5_000
+}
+
+fn default_gateway_attempts() -> u32 {
+    6
 }
 
 /// Log output format.
@@ -47,7 +85,13 @@ impl Default for Config {
             database_url: None,
             listen: "127.0.0.1:8080".to_owned(),
             log_format: LogFormat::Text,
-            operator_token_sha256: None,
+            public_url: "http://localhost:8080".to_owned(),
+            secure_cookies: true,
+            demo_outbox: false,
+            argon2: dinhdanh_accounts::Argon2Settings::default(),
+            session_idle_minutes: 30,
+            session_hours: 12,
+            gateway: None,
             max_connections: 8,
             request_timeout_seconds: 30,
         }
@@ -82,8 +126,28 @@ impl Config {
                 other => bail!("DINHDANH_LOG_FORMAT={other:?}: use \"text\" or \"json\""),
             };
         }
-        if let Some(v) = var("OPERATOR_TOKEN_SHA256") {
-            config.operator_token_sha256 = Some(v);
+        if let Some(v) = var("PUBLIC_URL") {
+            config.public_url = v;
+        }
+        if let Some(v) = var("DEMO_OUTBOX") {
+            config.demo_outbox = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = var("SECURE_COOKIES") {
+            config.secure_cookies = !matches!(v.as_str(), "0" | "false" | "no");
+        }
+        if let Some(v) = var("GATEWAY_URL") {
+            let gateway = config.gateway.get_or_insert(GatewayConfig {
+                url: String::new(),
+                key_hex: String::new(),
+                timeout_ms: default_gateway_timeout(),
+                max_attempts: default_gateway_attempts(),
+            });
+            gateway.url = v;
+        }
+        if let Some(v) = var("GATEWAY_KEY")
+            && let Some(gateway) = config.gateway.as_mut()
+        {
+            gateway.key_hex = v;
         }
         if let Some(v) = var("MAX_CONNECTIONS") {
             config.max_connections = v
@@ -111,18 +175,49 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("dinhdanh.db").display()))
     }
 
-    /// The operator token hash as bytes, checked for form.
-    pub fn operator_token_hash(&self) -> anyhow::Result<Option<[u8; 32]>> {
-        let Some(hex_text) = &self.operator_token_sha256 else {
-            return Ok(None);
+    /// The accounts capability's settings, checked for form.
+    pub fn account_settings(&self) -> anyhow::Result<dinhdanh_accounts::AccountSettings> {
+        let public_url = url::Url::parse(&self.public_url)
+            .with_context(|| format!("public_url {:?} is not a URL", self.public_url))?;
+        if public_url.domain().is_none() {
+            bail!(
+                "public_url {:?} must name a host (use http://localhost:PORT in development): passkeys refuse IP addresses",
+                self.public_url
+            );
+        }
+        let delivery = match &self.gateway {
+            None => dinhdanh_accounts::Delivery::Outbox,
+            Some(g) => {
+                let url = url::Url::parse(&g.url)
+                    .with_context(|| format!("gateway.url {:?} is not a URL", g.url))?;
+                let key = hex::decode(g.key_hex.trim())
+                    .ok()
+                    .filter(|k| k.len() >= 32)
+                    .context("the gateway key (gateway.key_hex or DINHDANH_GATEWAY_KEY) must be at least 32 bytes of hex")?;
+                dinhdanh_accounts::Delivery::Gateway(dinhdanh_accounts::GatewaySettings {
+                    url,
+                    key,
+                    timeout: std::time::Duration::from_millis(g.timeout_ms.max(100)),
+                    max_attempts: g.max_attempts.max(1),
+                    retry_base: std::time::Duration::from_secs(2),
+                })
+            }
         };
-        let bytes = hex::decode(hex_text.trim())
-            .ok()
-            .and_then(|b| <[u8; 32]>::try_from(b).ok())
-            .with_context(
-                || "operator_token_sha256 must be 64 hex characters (see `dinhdanh token new`)",
-            )?;
-        Ok(Some(bytes))
+        Ok(dinhdanh_accounts::AccountSettings {
+            argon2: self.argon2,
+            public_url,
+            session_idle: std::time::Duration::from_secs(self.session_idle_minutes.max(1) * 60),
+            session_lifetime: std::time::Duration::from_secs(self.session_hours.max(1) * 3600),
+            delivery,
+            ..dinhdanh_accounts::AccountSettings::default()
+        })
+    }
+
+    /// The origin (scheme, host, port) of `public_url`, as browsers send it in `Origin`.
+    pub fn public_origin(&self) -> String {
+        url::Url::parse(&self.public_url)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_else(|_| self.public_url.clone())
     }
 }
 
@@ -183,10 +278,23 @@ mod tests {
         assert!(e.contains("unknown field `lisen`"), "{e}");
         let e = Config::load(None, env(&[("DINHDANH_LOG_FORMAT", "xml")])).unwrap_err();
         assert!(e.to_string().contains("DINHDANH_LOG_FORMAT"), "{e}");
-        let c = Config {
-            operator_token_sha256: Some("abc".into()),
+        let ip = Config {
+            public_url: "http://127.0.0.1:8080".into(),
             ..Config::default()
         };
-        assert!(c.operator_token_hash().is_err());
+        let e = ip.account_settings().unwrap_err().to_string();
+        assert!(e.contains("must name a host"), "{e}");
+        let gateway = Config {
+            gateway: Some(GatewayConfig {
+                url: "https://sms.example.vn/send".into(),
+                key_hex: "abcd".into(),
+                timeout_ms: 1000,
+                max_attempts: 3,
+            }),
+            ..Config::default()
+        };
+        let e = gateway.account_settings().unwrap_err().to_string();
+        assert!(e.contains("at least 32 bytes"), "{e}");
+        assert_eq!(Config::default().public_origin(), "http://localhost:8080");
     }
 }

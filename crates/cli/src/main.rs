@@ -38,6 +38,12 @@ enum Command {
         /// Address to listen on, e.g. 127.0.0.1:8080.
         #[arg(long)]
         listen: Option<String>,
+        /// The public origin, e.g. https://id.example.vn (overrides the configuration).
+        #[arg(long)]
+        public_url: Option<String>,
+        /// Show the SMS outbox as a page, for demonstrations and tests. Never in production.
+        #[arg(long)]
+        demo_outbox: bool,
     },
     /// Run a demonstration: a generated population on SQLite, and what to try.
     Demo(commands::demo::DemoArgs),
@@ -51,10 +57,19 @@ enum Command {
         #[command(subcommand)]
         command: commands::registry::RegistryCommand,
     },
-    /// Operator tokens.
-    Token {
+    /// e-ID accounts: staff bootstrap, roles, locks, registry re-check.
+    Accounts {
         #[command(subcommand)]
-        command: TokenCommand,
+        command: commands::accounts::AccountsCommand,
+    },
+    /// Print the messages waiting in (or sent from) the SMS outbox.
+    Outbox {
+        /// Only messages to this phone number.
+        #[arg(long)]
+        to: Option<String>,
+        /// How many of the newest.
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -64,14 +79,6 @@ enum Command {
 enum DbCommand {
     /// Apply pending migrations.
     Migrate,
-}
-
-#[derive(Debug, Subcommand)]
-enum TokenCommand {
-    /// Create a random operator token and print it with the hash to configure.
-    New,
-    /// Print the SHA-256 of a token read from standard input.
-    Hash,
 }
 
 fn main() -> std::process::ExitCode {
@@ -104,11 +111,19 @@ fn main() -> std::process::ExitCode {
 
 async fn run(command: Command, mut config: Config) -> anyhow::Result<std::process::ExitCode> {
     match command {
-        Command::Serve { listen } => {
+        Command::Serve {
+            listen,
+            public_url,
+            demo_outbox,
+        } => {
             if let Some(l) = listen {
                 config.listen = l;
             }
-            commands::serve::run(&config, config.operator_token_hash()?).await?;
+            if let Some(u) = public_url {
+                config.public_url = u;
+            }
+            config.demo_outbox |= demo_outbox;
+            commands::serve::run(&config).await?;
         }
         Command::Demo(args) => commands::demo::run(config, args).await?,
         Command::Db {
@@ -126,21 +141,8 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<std::proces
             );
         }
         Command::Registry { command } => return commands::registry::run(&config, command).await,
-        Command::Token { command } => match command {
-            TokenCommand::New => {
-                let token = commands::new_token();
-                println!("token:                 {token}");
-                println!(
-                    "operator_token_sha256 = \"{}\"",
-                    hex::encode(dinhdanh_server::hash_token(&token))
-                );
-            }
-            TokenCommand::Hash => {
-                let mut token = String::new();
-                std::io::stdin().read_line(&mut token)?;
-                println!("{}", hex::encode(dinhdanh_server::hash_token(token.trim())));
-            }
-        },
+        Command::Accounts { command } => commands::accounts::run(&config, command).await?,
+        Command::Outbox { to, limit } => commands::accounts::outbox(&config, to, limit).await?,
         Command::Openapi => println!("{}", dinhdanh_server::openapi_json()),
     }
     Ok(std::process::ExitCode::SUCCESS)

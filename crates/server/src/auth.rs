@@ -1,62 +1,75 @@
-//! The operator token: until accounts and roles exist, the registry API is open only to it.
-//!
-//! The configuration holds the token's SHA-256, never the token; the token is high-entropy, so a
-//! fast hash is enough, and the comparison is constant-time.
+//! Who is calling the JSON API: a session token (`Authorization: Bearer <token>`, as returned by
+//! the sign-in API) for people and their roles. The registry API is open to agency officers and
+//! operators who signed in with a passkey or an authenticator app; no shared secret opens it.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
+use dinhdanh_accounts::{AccountError, Role, Session};
 
 use crate::AppState;
 use crate::error::ApiError;
 
-/// The configured operator credential.
-#[derive(Clone, Debug)]
-pub struct OperatorToken {
-    sha256: Option<[u8; 32]>,
+/// The bearer token of a request.
+pub(crate) fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
 }
 
-impl OperatorToken {
-    /// Wraps the configured hash.
-    pub fn new(sha256: Option<[u8; 32]>) -> Self {
-        Self { sha256 }
-    }
-
-    fn check(&self, presented: &str) -> Result<(), ApiError> {
-        let Some(expected) = &self.sha256 else {
-            return Err(ApiError::ApiClosed);
-        };
-        if hash_token(presented).ct_eq(expected).into() {
-            Ok(())
-        } else {
-            Err(ApiError::BadToken)
-        }
-    }
+/// A signed-in caller of the API.
+pub struct Caller {
+    /// The session token presented.
+    pub token: String,
+    /// Its session.
+    pub session: Session,
 }
 
-/// SHA-256 of a token, as stored in configuration.
-pub fn hash_token(token: &str) -> [u8; 32] {
-    Sha256::digest(token.as_bytes()).into()
-}
-
-/// Proof that the request carried the operator token.
-pub struct Operator;
-
-impl FromRequestParts<AppState> for Operator {
+impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .ok_or(ApiError::MissingToken)?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(ApiError::MissingToken)?;
-        state.operator.check(token.trim())?;
-        Ok(Operator)
+        let token = bearer(parts).ok_or(ApiError::MissingToken)?;
+        let session = state.accounts.session(token).await.map_err(|e| match e {
+            AccountError::NoSession => ApiError::BadToken,
+            other => ApiError::Account(other),
+        })?;
+        Ok(Caller {
+            token: token.to_owned(),
+            session,
+        })
+    }
+}
+
+/// A caller allowed to read and correct the registry: an agency officer or an operator, signed in
+/// with a strong factor.
+pub struct RegistryStaff(pub Caller);
+
+impl FromRequestParts<AppState> for RegistryStaff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let agency = state
+            .accounts
+            .require_staff(&caller.session, Role::AgencyOfficer)
+            .await;
+        if agency.is_ok() {
+            return Ok(RegistryStaff(caller));
+        }
+        state
+            .accounts
+            .require_staff(&caller.session, Role::Operator)
+            .await
+            .map_err(|e| match (e, agency) {
+                (AccountError::MissingRole(_), Err(AccountError::MissingRole(_))) => {
+                    ApiError::Account(AccountError::MissingRole(Role::AgencyOfficer))
+                }
+                (e, _) => ApiError::Account(e),
+            })?;
+        Ok(RegistryStaff(caller))
     }
 }

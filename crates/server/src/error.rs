@@ -32,14 +32,16 @@ pub struct FieldProblem {
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// No `Authorization: Bearer` header.
-    #[error("this API needs the operator token: send Authorization: Bearer <token>")]
+    #[error(
+        "this API needs a session: sign in (POST /api/v1/sessions) and send Authorization: Bearer <token>"
+    )]
     MissingToken,
-    /// The token does not match.
-    #[error("the operator token is not valid")]
+    /// The token names no live session.
+    #[error("the session token is not valid or the session has ended")]
     BadToken,
-    /// No operator token is configured, so the API is closed.
-    #[error("the registry API is closed: no operator token is configured (operator_token_sha256)")]
-    ApiClosed,
+    /// An accounts error.
+    #[error(transparent)]
+    Account(#[from] dinhdanh_accounts::AccountError),
     /// A path or query parameter is malformed.
     #[error("{field}: {message}")]
     BadParameter {
@@ -58,7 +60,7 @@ impl ApiError {
         match self {
             ApiError::MissingToken => (StatusCode::UNAUTHORIZED, "auth.missing_token"),
             ApiError::BadToken => (StatusCode::UNAUTHORIZED, "auth.bad_token"),
-            ApiError::ApiClosed => (StatusCode::FORBIDDEN, "auth.api_closed"),
+            ApiError::Account(e) => (account_status(e), e.code()),
             ApiError::BadParameter { .. } => (StatusCode::BAD_REQUEST, "request.bad_parameter"),
             ApiError::Registry(e) => (
                 match e {
@@ -82,6 +84,24 @@ impl ApiError {
     }
 }
 
+/// The HTTP status of an accounts error.
+pub(crate) fn account_status(e: &dinhdanh_accounts::AccountError) -> StatusCode {
+    use dinhdanh_accounts::AccountError as E;
+    match e {
+        E::Invalid { .. } | E::WeakPassword(_) | E::Portrait(_) | E::Passkey(_) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        E::LoginFailed | E::NoSession => StatusCode::UNAUTHORIZED,
+        E::WrongCode { .. } | E::CodeSpent | E::CodeExpired => StatusCode::UNAUTHORIZED,
+        E::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+        E::Locked(_) | E::Revoked | E::MethodLocked(_) | E::NotActivated => StatusCode::FORBIDDEN,
+        E::MissingRole(_) | E::Forbidden(_) | E::StepUpRequired(_) => StatusCode::FORBIDDEN,
+        E::NotFound(_) => StatusCode::NOT_FOUND,
+        E::Conflict(_) | E::Registry(_) => StatusCode::CONFLICT,
+        E::Database(_) | E::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
@@ -93,6 +113,12 @@ impl IntoResponse for ApiError {
                     message: message.clone(),
                 })
                 .collect(),
+            ApiError::Account(dinhdanh_accounts::AccountError::Invalid { field, message }) => {
+                vec![FieldProblem {
+                    field: (*field).to_owned(),
+                    message: message.clone(),
+                }]
+            }
             _ => Vec::new(),
         };
         let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
@@ -112,6 +138,15 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
+        if let ApiError::Account(dinhdanh_accounts::AccountError::TooManyAttempts { retry_after }) =
+            &self
+            && let Ok(v) =
+                axum::http::HeaderValue::from_str(&retry_after.as_secs().max(1).to_string())
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

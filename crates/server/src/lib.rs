@@ -1,5 +1,6 @@
-//! The HTTP layer: axum routers that parse requests into registry calls and map errors to
-//! responses. No SQL and no business rules live here.
+//! The HTTP layer: axum routers that parse requests into capability calls (registry, accounts)
+//! and map errors to responses; the citizen's and officer's web pages. No SQL and no business
+//! rules live here.
 #![forbid(unsafe_code)]
 
 mod api;
@@ -8,6 +9,7 @@ mod error;
 mod health;
 mod metrics;
 mod openapi;
+mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,6 +17,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
+use dinhdanh_accounts::{Accounts, Client};
 use dinhdanh_registry::Registry;
 use dinhdanh_store::Db;
 use tower_http::request_id::{
@@ -23,17 +26,17 @@ use tower_http::request_id::{
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-pub use auth::{OperatorToken, hash_token};
 pub use error::ApiError;
 pub use openapi::openapi_json;
+pub use web::WebSettings;
 
-/// What the server needs besides the database.
+/// What the server needs besides the database and the capabilities.
 #[derive(Debug, Clone, Default)]
 pub struct ServerSettings {
-    /// SHA-256 of the operator token; `None` closes the registry API entirely.
-    pub operator_token_sha256: Option<[u8; 32]>,
     /// How long one request may take before it is answered with 503.
     pub request_timeout: Option<Duration>,
+    /// Cookies, demo pages, the public origin.
+    pub web: WebSettings,
 }
 
 /// Shared state of every handler.
@@ -41,32 +44,56 @@ pub struct ServerSettings {
 pub struct AppState {
     db: Db,
     registry: Registry,
-    operator: OperatorToken,
+    accounts: Accounts,
+    web: Arc<WebSettings>,
     registry_size: Arc<metrics::RegistrySize>,
 }
 
 impl AppState {
-    /// Builds the state over a migrated database.
-    pub fn new(db: Db, settings: &ServerSettings) -> AppState {
+    /// Builds the state over a migrated database and the accounts capability.
+    pub fn new(db: Db, accounts: Accounts, settings: &ServerSettings) -> AppState {
         AppState {
             registry: Registry::new(&db),
             db,
-            operator: OperatorToken::new(settings.operator_token_sha256),
+            accounts,
+            web: Arc::new(settings.web.clone()),
             registry_size: Arc::new(metrics::RegistrySize::default()),
         }
+    }
+}
+
+/// The client's address (from the connection) and user agent.
+pub(crate) fn client_of(parts: &axum::http::request::Parts) -> Client {
+    let address = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let user_agent = parts
+        .headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("unknown")
+        .to_owned();
+    Client {
+        address,
+        user_agent,
     }
 }
 
 /// The whole application router.
 pub fn router(state: AppState, settings: &ServerSettings) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
+    let pages = web::router(&state);
     let mut app = Router::new()
+        .merge(pages)
         .merge(health::router())
         .merge(metrics::router())
         .nest("/api/v1", api::router())
         .merge(openapi::router())
         .with_state(state)
-        .layer(axum::middleware::from_fn(metrics::track));
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(axum::extract::DefaultBodyLimit::max(3 * 1024 * 1024));
     if let Some(timeout) = settings.request_timeout {
         app = app.layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,

@@ -7,12 +7,23 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::AppState;
-use crate::api::registry;
+use crate::api::{accounts, registry};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "dinhdanh", description = "National e-ID platform: population registry API."),
+    info(title = "dinhdanh", description = "National e-ID platform: population registry and e-ID accounts."),
     paths(
+        accounts::register,
+        accounts::verify,
+        accounts::activate,
+        accounts::sign_in,
+        accounts::step_up,
+        accounts::passkey_start,
+        accounts::passkey_finish,
+        accounts::current,
+        accounts::sign_out,
+        accounts::me,
+        accounts::enrol,
         registry::person,
         registry::search,
         registry::history,
@@ -20,18 +31,20 @@ use crate::api::registry;
         registry::reestablish,
         registry::organization
     ),
-    modifiers(&OperatorAuth),
-    tags((name = "registry", description = "The population registry (operator token required)"))
+    modifiers(&SessionAuth),
+    tags((name = "registry", description = "The population registry (agency officers and operators)"),
+        (name = "accounts", description = "e-ID accounts: registration, activation, enrolment"),
+        (name = "sessions", description = "Signing in, step-up, signing out"))
 )]
 struct ApiDoc;
 
-struct OperatorAuth;
+struct SessionAuth;
 
-impl Modify for OperatorAuth {
+impl Modify for SessionAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
-            "operator",
+            "session",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }

@@ -1,12 +1,15 @@
-//! `dinhdanh demo`: the platform on embedded SQLite with a generated population, a fresh operator
-//! token, and the commands to try printed on screen.
+//! `dinhdanh demo`: the platform on embedded SQLite with a generated population, a staff account
+//! (operator, enrolment officer and agency officer) ready to use, the SMS outbox shown as a page,
+//! and what to try printed on screen.
 
 use std::time::Duration;
 
 use anyhow::Context;
-use dinhdanh_registry::Registry;
+use dinhdanh_accounts::{Accounts, By, Client, Clock, Credential, Role};
 use dinhdanh_registry::generate::GenerateOptions;
-use dinhdanh_server::{AppState, ServerSettings};
+use dinhdanh_registry::{LifeStatus, PersonRecord, Registry};
+use dinhdanh_server::AppState;
+use serde::{Deserialize, Serialize};
 
 use super::registry::{FileFormat, Kind};
 use crate::config::Config;
@@ -22,62 +25,186 @@ pub struct DemoArgs {
     listen: Option<String>,
 }
 
-/// Seeds an empty registry, then serves with a one-time operator token.
+/// The demo staff member's credentials, kept in the data directory between runs.
+#[derive(Serialize, Deserialize)]
+struct DemoStaff {
+    personal_id: String,
+    name: String,
+    password: String,
+    totp_secret: String,
+}
+
+/// Seeds an empty registry and a staff account, then serves with the outbox page on.
 pub async fn run(mut config: Config, args: DemoArgs) -> anyhow::Result<()> {
     if let Some(l) = args.listen {
         config.listen = l;
     }
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let port = listener.local_addr()?.port();
+    config.public_url = format!("http://localhost:{port}");
+    config.demo_outbox = true;
     let db = super::open_migrated(&config).await?;
     let registry = Registry::new(&db);
     if registry.counts().await?.persons == 0 {
         seed(&config, &registry, args.persons).await?;
     }
-    let token = super::new_token();
-    let settings = ServerSettings {
-        operator_token_sha256: Some(dinhdanh_server::hash_token(&token)),
-        request_timeout: Some(Duration::from_secs(30)),
+    let clock = Clock::system();
+    let accounts = Accounts::new(&db, config.account_settings()?, clock.clone())?;
+    let eligible = eligible_people(&registry, clock.today()).await?;
+    let (staff_person, citizen) = match eligible.as_slice() {
+        [a, b, ..] => (a, b),
+        _ => anyhow::bail!("the demo population has too few adults with a valid identity card"),
     };
-    let listener = tokio::net::TcpListener::bind(&config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let sample = registry
-        .search("nguyen", None, None, None, 1)
-        .await?
-        .into_iter()
-        .next()
-        .context("the demo population has no Nguyễn")?;
-    let id = sample.person.personal_id;
+    let staff = demo_staff(&config, &accounts, &db, staff_person).await?;
+    let client = Client {
+        address: "127.0.0.1".into(),
+        user_agent: "dinhdanh demo".into(),
+    };
+    let first = accounts
+        .login(
+            &staff.personal_id,
+            &Credential::Password(staff.password.clone()),
+            &client,
+        )
+        .await?;
+    let secret = dinhdanh_accounts::totp::from_base32(&staff.totp_secret)?;
+    let wait = 30 - (clock.now_ms() / 1000) % 30;
+    if wait < 30 {
+        // A code is accepted once per 30-second step; use the next step's code.
+        tokio::time::sleep(Duration::from_secs(wait as u64)).await;
+    }
+    let code = dinhdanh_accounts::totp::code_at(&secret, (clock.now_ms() / 1000) as u64);
+    let session = accounts
+        .step_up(&first.token, &Credential::Totp(code), &client)
+        .await?;
+    let base = format!("http://localhost:{port}");
     let counts = registry.counts().await?;
+    let id = citizen.person.personal_id;
     println!(
         r#"
 dinhdanh demo — {persons} persons and {orgs} organizations on SQLite ({url})
 
-  Interactive API documentation:  {base}/api/v1/docs   (Authorize with the token below)
-  Operator token (this run only): {token}
+  Web:      {base}/                 (Vietnamese; {base}/?lang=en for English)
+  SMS sent: {base}/demo/outbox      (codes appear here instead of on a phone)
+  API docs: {base}/api/v1/docs
+
+Register a citizen at {base}/register with any mobile number, e.g. 0912345678:
+  personal ID {id}, name "{citizen_name}", born {birth}
+
+Staff (operator, enrolment officer, agency officer):
+  personal ID {staff_id} ({staff_name}), password "{password}"
+  authenticator-app secret {totp} (add it to an app; officers need the second step)
+  API session token (12 h): {token}
 
 Try:
   curl -H 'Authorization: Bearer {token}' {base}/api/v1/registry/persons/{id}
   curl -H 'Authorization: Bearer {token}' '{base}/api/v1/registry/persons?name=nguyen%20van&limit=5'
-  curl -H 'Authorization: Bearer {token}' {base}/api/v1/registry/persons/{id}/history
   curl {base}/readyz
   curl {base}/metrics
-  dinhdanh registry search "{name}"
 
 Press Ctrl-C to stop.
 "#,
         persons = counts.persons,
         orgs = counts.organizations,
         url = config.database_url(),
-        name = sample.person.name.full(),
+        citizen_name = citizen.person.name.full(),
+        birth = citizen.person.birth_date,
+        staff_id = staff.personal_id,
+        staff_name = staff.name,
+        password = staff.password,
+        totp = staff.totp_secret,
+        token = session.token,
     );
-    let state = AppState::new(db.clone(), &settings);
-    dinhdanh_server::serve(listener, state, &settings, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    let settings = super::serve::settings(&config);
+    let state = AppState::new(db.clone(), accounts, &settings);
+    dinhdanh_server::serve(listener, state, &settings, super::serve::shutdown()).await?;
     db.close().await;
     Ok(())
+}
+
+/// Adults of the generated population who can hold an account today.
+async fn eligible_people(
+    registry: &Registry,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<Vec<PersonRecord>> {
+    let found = registry.search("nguyen", None, None, None, 200).await?;
+    Ok(found
+        .into_iter()
+        .filter(|r| {
+            r.person.status == LifeStatus::Living
+                && r.person
+                    .id_card
+                    .as_ref()
+                    .is_some_and(|c| c.is_valid_on(today))
+        })
+        .take(2)
+        .collect())
+}
+
+/// Creates the staff account on the first run (activation, password and TOTP through the same
+/// calls the web pages use); later runs read the credentials back.
+async fn demo_staff(
+    config: &Config,
+    accounts: &Accounts,
+    db: &dinhdanh_store::Db,
+    person: &PersonRecord,
+) -> anyhow::Result<DemoStaff> {
+    let file = config.data_dir.join("demo-staff.json");
+    if let Ok(text) = std::fs::read_to_string(&file)
+        && let Ok(staff) = serde_json::from_str::<DemoStaff>(&text)
+    {
+        return Ok(staff);
+    }
+    let pid = person.person.personal_id;
+    let phone = "0900000001";
+    accounts
+        .bootstrap_staff(pid, phone, Role::Operator, "demo")
+        .await?;
+    let id = accounts
+        .account_of_person(pid)
+        .await?
+        .context("the staff account was just created")?
+        .id;
+    for role in [Role::EnrolmentOfficer, Role::AgencyOfficer] {
+        accounts.grant_role(By::Console, id, role).await?;
+    }
+    let messages = dinhdanh_accounts::notify::outbox(db, Some("+84900000001"), 1).await?;
+    let code = messages
+        .first()
+        .and_then(|m| {
+            m.body
+                .split(|c: char| !c.is_ascii_digit())
+                .find(|w| w.len() == 6)
+                .map(str::to_owned)
+        })
+        .context("no activation code in the outbox")?;
+    let client = Client {
+        address: "127.0.0.1".into(),
+        user_agent: "dinhdanh demo".into(),
+    };
+    let enrolment = accounts.activate(&pid.to_string(), &code, &client).await?;
+    let password = format!("demo {}", &dinhdanh_accounts::secret::token()[..12]);
+    accounts.set_password(&enrolment.session, &password).await?;
+    let totp = accounts.start_totp(&enrolment.session).await?;
+    let secret = dinhdanh_accounts::totp::from_base32(&totp.secret)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
+    let code = dinhdanh_accounts::totp::code_at(&secret, now);
+    accounts
+        .confirm_totp(&enrolment.session, &totp.ceremony, &code, "demo")
+        .await?;
+    let staff = DemoStaff {
+        personal_id: pid.to_string(),
+        name: person.person.name.full(),
+        password,
+        totp_secret: totp.secret,
+    };
+    std::fs::write(&file, serde_json::to_string_pretty(&staff)?)
+        .with_context(|| format!("cannot write {}", file.display()))?;
+    Ok(staff)
 }
 
 /// Generates the demo population to files and loads it through the regular import path.

@@ -1,12 +1,12 @@
 //! One module per top-level command.
 
+pub mod accounts;
 pub mod demo;
 pub mod registry;
 pub mod serve;
 
 use anyhow::Context;
 use dinhdanh_store::{Db, PoolOptions};
-use rand::Rng;
 
 use crate::config::Config;
 
@@ -43,10 +43,4 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
-}
-
-/// A random 256-bit operator token, hex-encoded.
-pub fn new_token() -> String {
-    let bytes: [u8; 32] = rand::rng().random();
-    hex::encode(bytes)
 }

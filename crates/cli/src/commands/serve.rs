@@ -1,43 +1,81 @@
-//! `dinhdanh serve`: migrate, then serve HTTP until SIGINT or SIGTERM.
+//! `dinhdanh serve`: migrate, then serve HTTP until SIGINT or SIGTERM. With a gateway configured,
+//! the same process dispatches the outbox; a daily sweep re-checks accounts against the registry.
 
 use std::time::Duration;
 
 use anyhow::Context;
-use dinhdanh_server::{AppState, ServerSettings};
+use dinhdanh_accounts::notify::Dispatcher;
+use dinhdanh_accounts::{Accounts, Clock, Delivery};
+use dinhdanh_server::{AppState, ServerSettings, WebSettings};
 
 use crate::config::Config;
 
-/// Runs the server with the given configuration and operator-token hash.
-pub async fn run(config: &Config, operator_token_sha256: Option<[u8; 32]>) -> anyhow::Result<()> {
-    let db = super::open_migrated(config).await?;
-    let settings = ServerSettings {
-        operator_token_sha256,
+/// The server's settings from the configuration.
+pub fn settings(config: &Config) -> ServerSettings {
+    ServerSettings {
         request_timeout: Some(Duration::from_secs(config.request_timeout_seconds.max(1))),
-    };
+        web: WebSettings {
+            secure_cookies: config.secure_cookies,
+            demo_outbox: config.demo_outbox,
+            public_origin: config.public_origin(),
+        },
+    }
+}
+
+/// Runs the server with the given configuration.
+pub async fn run(config: &Config) -> anyhow::Result<()> {
+    let account_settings = config.account_settings()?;
+    let db = super::open_migrated(config).await?;
+    let clock = Clock::system();
+    let accounts = Accounts::new(&db, account_settings.clone(), clock.clone())
+        .context("cannot set up accounts")?;
+    let settings = settings(config);
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(
         %address,
+        public_url = %config.public_url,
         backend = %db.backend(),
         database = %super::redact(&config.database_url()),
-        operator_api = operator_token_sha256.is_some(),
+        demo_outbox = config.demo_outbox,
         "dinhdanh is listening"
     );
-    if operator_token_sha256.is_none() {
-        tracing::warn!(
-            "no operator_token_sha256 is configured: the registry API answers 403 (see `dinhdanh token new`)"
-        );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    match &account_settings.delivery {
+        Delivery::Gateway(gateway) => {
+            let dispatcher = Dispatcher::new(&db, gateway.clone(), clock)?;
+            tokio::spawn(dispatcher.run(Duration::from_millis(500), stopped.clone()));
+        }
+        Delivery::Outbox => tracing::warn!(
+            "no SMS gateway is configured: codes are held in the outbox (`dinhdanh outbox`)"
+        ),
     }
-    let state = AppState::new(db.clone(), &settings);
+    tokio::spawn(daily_sweep(accounts.clone(), stopped));
+    let state = AppState::new(db.clone(), accounts, &settings);
     dinhdanh_server::serve(listener, state, &settings, shutdown()).await?;
+    let _ = stop.send(true);
     db.close().await;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn shutdown() {
+/// Identity cards expire with time, not with a registry change: re-check every account daily.
+async fn daily_sweep(accounts: Accounts, mut stopped: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(24 * 3600)) => {}
+            _ = stopped.changed() => return,
+        }
+        match accounts.sync_all().await {
+            Ok(changed) => tracing::info!(changed, "accounts re-checked against the registry"),
+            Err(e) => tracing::error!(error = %e, "registry sweep failed"),
+        }
+    }
+}
+
+pub(crate) async fn shutdown() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

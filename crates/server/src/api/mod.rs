@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`.
 
+pub(crate) mod accounts;
 pub(crate) mod registry;
 
 use axum::Router;
@@ -7,5 +8,7 @@ use axum::Router;
 use crate::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().nest("/registry", registry::router())
+    Router::new()
+        .nest("/registry", registry::router())
+        .merge(accounts::router())
 }

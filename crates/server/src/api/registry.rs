@@ -1,6 +1,8 @@
 //! `/api/v1/registry`: read persons and organizations, search, history, corrections.
 //!
-//! Every handler requires the operator token ([`Operator`]); the registry holds personal data.
+//! Every handler requires an agency officer or operator session ([`RegistryStaff`]); the registry
+//! holds personal data. A correction is followed at once by the accounts check, so that a death or
+//! a withdrawn card locks the person's e-ID account without waiting for the daily sweep.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
-use crate::auth::Operator;
+use crate::auth::RegistryStaff;
 use crate::error::{ApiError, ErrorBody};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -159,13 +161,13 @@ fn parse_id(raw: &str) -> Result<PersonalId, ApiError> {
 /// Read one person by personal ID.
 #[utoipa::path(get, path = "/api/v1/registry/persons/{id}", tag = "registry",
     params(("id" = String, Path, description = "12-digit personal ID")),
-    security(("operator" = [])),
+    security(("session" = [])),
     responses(
         (status = 200, body = PersonView),
         (status = 400, body = ErrorBody, description = "malformed number"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn person(
-    _: Operator,
+    _: RegistryStaff,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<PersonView>, ApiError> {
@@ -217,11 +219,11 @@ pub struct PersonSummary {
 
 /// Search persons by folded name: `nguyen van an` finds `Nguyễn Văn An`.
 #[utoipa::path(get, path = "/api/v1/registry/persons", tag = "registry",
-    params(SearchParams), security(("operator" = [])),
+    params(SearchParams), security(("session" = [])),
     responses((status = 200, body = SearchPage), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn search(
-    _: Operator,
+    _: RegistryStaff,
     State(state): State<AppState>,
     Query(params): Query<SearchParams>,
 ) -> Result<Json<SearchPage>, ApiError> {
@@ -317,10 +319,10 @@ impl From<HistoryEntry> for HistoryView {
 /// Every version of a person's record: who changed what, when and why.
 #[utoipa::path(get, path = "/api/v1/registry/persons/{id}/history", tag = "registry",
     params(("id" = String, Path, description = "12-digit personal ID")),
-    security(("operator" = [])),
+    security(("session" = [])),
     responses((status = 200, body = Vec<HistoryView>), (status = 404, body = ErrorBody)))]
 pub(crate) async fn history(
-    _: Operator,
+    _: RegistryStaff,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<HistoryView>>, ApiError> {
@@ -349,11 +351,11 @@ pub struct CorrectionRequest {
 }
 
 impl CorrectionRequest {
-    fn into_correction(self) -> Correction {
+    fn into_correction(self, staff: &RegistryStaff) -> Correction {
         Correction {
             set: self.set,
             expected_version: self.expected_version,
-            actor: "operator".to_owned(),
+            actor: format!("account:{}", staff.0.session.account_id),
             reason: self.reason,
         }
     }
@@ -366,12 +368,12 @@ fn today() -> chrono::NaiveDate {
 /// Correct a person's record; birth-year or sex changes that break the number are refused.
 #[utoipa::path(patch, path = "/api/v1/registry/persons/{id}", tag = "registry",
     params(("id" = String, Path, description = "12-digit personal ID")),
-    request_body = CorrectionRequest, security(("operator" = [])),
+    request_body = CorrectionRequest, security(("session" = [])),
     responses((status = 200, body = PersonView), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "version conflict or needs re-establishment"),
         (status = 422, body = ErrorBody)))]
 pub(crate) async fn correct(
-    _: Operator,
+    staff: RegistryStaff,
     State(state): State<AppState>,
     Path(id): Path<String>,
     Json(body): Json<CorrectionRequest>,
@@ -379,20 +381,21 @@ pub(crate) async fn correct(
     let id = parse_id(&id)?;
     let record = state
         .registry
-        .correct(id, &body.into_correction(), today())
+        .correct(id, &body.into_correction(&staff), today())
         .await?;
+    state.accounts.sync_with_registry(id).await?;
     Ok(Json(record.into()))
 }
 
 /// Re-establish the number after a correction of birth year or sex (Circular 59/2021/TT-BCA).
 #[utoipa::path(post, path = "/api/v1/registry/persons/{id}/reestablish", tag = "registry",
     params(("id" = String, Path, description = "12-digit personal ID")),
-    request_body = CorrectionRequest, security(("operator" = [])),
+    request_body = CorrectionRequest, security(("session" = [])),
     responses((status = 201, body = PersonView, description = "the record under its new number"),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub(crate) async fn reestablish(
-    _: Operator,
+    staff: RegistryStaff,
     State(state): State<AppState>,
     Path(id): Path<String>,
     Json(body): Json<CorrectionRequest>,
@@ -400,7 +403,7 @@ pub(crate) async fn reestablish(
     let id = parse_id(&id)?;
     let record = state
         .registry
-        .reestablish(id, &body.into_correction(), today())
+        .reestablish(id, &body.into_correction(&staff), today())
         .await?;
     Ok((axum::http::StatusCode::CREATED, Json(record.into())))
 }
@@ -446,11 +449,11 @@ impl From<OrganizationRecord> for OrganizationView {
 /// Read one organization by enterprise code.
 #[utoipa::path(get, path = "/api/v1/registry/organizations/{code}", tag = "registry",
     params(("code" = String, Path, description = "10-digit code, or 10-3 for dependent units")),
-    security(("operator" = [])),
+    security(("session" = [])),
     responses((status = 200, body = OrganizationView), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 pub(crate) async fn organization(
-    _: Operator,
+    _: RegistryStaff,
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Json<OrganizationView>, ApiError> {

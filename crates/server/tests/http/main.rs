@@ -12,3 +12,4 @@ mod openapi;
 mod persons;
 mod probes;
 mod search;
+mod web;

@@ -34,9 +34,9 @@ async fn the_openapi_document_and_docs_page_are_served() {
         );
         assert!(
             doc["components"]["securitySchemes"]
-                .get("operator")
+                .get("session")
                 .is_some(),
-            "{name}: the operator token scheme is documented"
+            "{name}: the session token scheme is documented"
         );
 
         let response = app.get_anonymous("/api/v1/docs/").await;

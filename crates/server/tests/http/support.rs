@@ -3,9 +3,10 @@
 pub use std::str::FromStr;
 
 pub use chrono::Utc;
+pub use dinhdanh_accounts::{AccountSettings, Accounts, Argon2Settings, Clock, Role};
 pub use dinhdanh_registry::store::{ImportBatch, RunStart};
 pub use dinhdanh_registry::{ImportKind, PersonRow, Registry};
-pub use dinhdanh_server::{AppState, ServerSettings, hash_token};
+pub use dinhdanh_server::{AppState, ServerSettings};
 pub use dinhdanh_store::sqlx::AssertSqlSafe;
 pub use dinhdanh_store::sqlx::postgres::PgConnectOptions;
 pub use dinhdanh_store::testing::{TestDb, backends, postgres_url};
@@ -18,36 +19,57 @@ pub use serde_json::{Value, json};
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/// A running server and a client that knows its operator token.
+/// A running server and a client that can act as a staff member.
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
     pub address: String,
-    /// The operator token the server accepts.
+    /// `http://localhost:PORT`: the public origin the server was told (passkeys need a name).
+    pub origin: String,
+    /// A session token of an operator and agency officer signed in with a passkey ("" until
+    /// [`TestApp::sign_in_staff`]).
     pub token: String,
+    /// The accounts capability the server uses (same database, same settings).
+    pub accounts: Accounts,
     /// A client shared by the test's requests.
     pub client: reqwest::Client,
     /// Dropping this stops the server.
     pub _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
-/// Spawns the server over `db` with a fresh random operator token.
-pub async fn spawn_app(db: Db) -> TestApp {
-    let token = hex::encode(rand::rng().random::<[u8; 32]>());
-    let settings = ServerSettings {
-        operator_token_sha256: Some(hash_token(&token)),
-        ..ServerSettings::default()
-    };
-    spawn_with(db, settings, token).await
+/// Cheap Argon2 parameters for tests.
+pub fn fast_argon2() -> Argon2Settings {
+    Argon2Settings {
+        memory_kib: 1024,
+        iterations: 1,
+        parallelism: 1,
+    }
 }
 
-/// Spawns the server over `db` with the given settings; `token` is what the client will send.
-pub async fn spawn_with(db: Db, settings: ServerSettings, token: String) -> TestApp {
+/// Spawns the server over `db` with default settings.
+pub async fn spawn_app(db: Db) -> TestApp {
+    spawn_with(db, ServerSettings::default()).await
+}
+
+/// Spawns the server over `db` with the given settings (the public origin is set to the port).
+pub async fn spawn_with(db: Db, mut settings: ServerSettings) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a random local port");
     let port = listener.local_addr().expect("local address").port();
+    let origin = format!("http://localhost:{port}");
+    settings.web.public_origin = origin.clone();
+    let accounts = Accounts::new(
+        &db,
+        AccountSettings {
+            argon2: fast_argon2(),
+            public_url: url::Url::parse(&origin).expect("origin"),
+            ..AccountSettings::default()
+        },
+        Clock::system(),
+    )
+    .expect("accounts");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(db, &settings);
+    let state = AppState::new(db, accounts.clone(), &settings);
     tokio::spawn(async move {
         let shutdown = async move {
             let _ = rx.await;
@@ -58,10 +80,87 @@ pub async fn spawn_with(db: Db, settings: ServerSettings, token: String) -> Test
     });
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
-        token,
+        origin,
+        token: String::new(),
+        accounts,
         client: reqwest::Client::new(),
         _shutdown: tx,
     }
+}
+
+/// Lý Thị Cúc, female, born 1985 in Nghệ An, with a valid card: the staff member of the tests.
+pub const STAFF: &str = "040185000999";
+
+/// The staff member's registry row.
+pub fn staff_row() -> PersonRow {
+    let mut r = row(STAFF, "Lý", "Thị", "Cúc", "1985-04-04", "female");
+    r.id_card_number = STAFF.to_owned();
+    r.id_card_issued = "2021-04-04".to_owned();
+    r.id_card_expires = "2045-04-04".to_owned();
+    r
+}
+
+/// The newest six-digit code sent to `phone`.
+pub async fn code_sent_to(db: &Db, phone: &str) -> String {
+    let messages = dinhdanh_accounts::notify::outbox(db, Some(phone), 1)
+        .await
+        .expect("read the outbox");
+    let body = &messages.first().expect("a message was sent").body;
+    body.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("a six-digit code")
+        .to_owned()
+}
+
+/// Activates a pending account by its code and registers a software passkey on it; returns the
+/// passkey for later sign-ins.
+pub async fn passkey_for(
+    app: &TestApp,
+    db: &Db,
+    personal_id: &str,
+    phone: &str,
+) -> dinhdanh_accounts::testing::SoftPasskey {
+    let client = dinhdanh_accounts::Client::default();
+    let code = code_sent_to(db, phone).await;
+    let enrolment = app
+        .accounts
+        .activate(personal_id, &code, &client)
+        .await
+        .expect("activate");
+    let mut key = dinhdanh_accounts::testing::SoftPasskey::new(&app.origin);
+    let challenge = app
+        .accounts
+        .start_passkey_registration(&enrolment.session)
+        .await
+        .expect("start passkey registration");
+    app.accounts
+        .finish_passkey_registration(
+            &enrolment.session,
+            &challenge.ceremony,
+            &key.register(&challenge.options),
+            "test key",
+        )
+        .await
+        .expect("register the passkey");
+    key
+}
+
+/// Signs in with a passkey through the service; returns the session token.
+pub async fn passkey_sign_in(
+    app: &TestApp,
+    key: &mut dinhdanh_accounts::testing::SoftPasskey,
+) -> String {
+    let start = app.accounts.passkey_login_start().await.expect("start");
+    app.accounts
+        .passkey_login_finish(
+            &start.ceremony,
+            &key.sign_in(&start.options),
+            None,
+            &dinhdanh_accounts::Client::default(),
+        )
+        .await
+        .expect("passkey sign-in")
+        .token
 }
 
 impl TestApp {
@@ -78,7 +177,7 @@ impl TestApp {
             .expect("send the request")
     }
 
-    /// GET with the operator token.
+    /// GET with the staff token.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
@@ -88,7 +187,7 @@ impl TestApp {
             .expect("send the request")
     }
 
-    /// PATCH a JSON body with the operator token.
+    /// PATCH a JSON body with the staff token.
     pub async fn patch(&self, path: &str, body: &Value) -> reqwest::Response {
         self.client
             .patch(self.url(path))
@@ -99,7 +198,7 @@ impl TestApp {
             .expect("send the request")
     }
 
-    /// POST a JSON body with the operator token.
+    /// POST a JSON body with the staff token.
     pub async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
         self.client
             .post(self.url(path))
@@ -110,7 +209,7 @@ impl TestApp {
             .expect("send the request")
     }
 
-    /// GET with the operator token, returning the status and the JSON body.
+    /// GET with the staff token, returning the status and the JSON body.
     pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
         json_of(self.get(path).await).await
     }
@@ -209,10 +308,25 @@ pub async fn seed(db: &Db, rows: &[PersonRow]) {
         .expect("finish the import run");
 }
 
-/// A fresh database with the seed persons, and the server over it.
+/// A fresh database with the seed persons and the staff member, the server over it, and the
+/// client signed in as staff (operator and agency officer, with a passkey).
 pub async fn seeded_app(t: &TestDb) -> TestApp {
     seed(&t.db, &seed_rows()).await;
-    spawn_app(t.db.clone()).await
+    seed(&t.db, &[staff_row()]).await;
+    let mut app = spawn_app(t.db.clone()).await;
+    let pid = dinhdanh_domain::PersonalId::parse(STAFF).expect("staff id");
+    let id = app
+        .accounts
+        .bootstrap_staff(pid, "0977000999", Role::Operator, "test")
+        .await
+        .expect("bootstrap the staff member");
+    app.accounts
+        .grant_role(dinhdanh_accounts::By::Console, id, Role::AgencyOfficer)
+        .await
+        .expect("grant agency officer");
+    let mut key = passkey_for(&app, &t.db, STAFF, "+84977000999").await;
+    app.token = passkey_sign_in(&app, &mut key).await;
+    app
 }
 
 /// Percent-encodes every byte outside the URL's unreserved set.
