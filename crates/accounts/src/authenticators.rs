@@ -102,9 +102,9 @@ impl Accounts {
         password::check_new(new_password, &personal)?;
         let hasher = self.inner.passwords.clone();
         let typed = new_password.to_owned();
-        let phc = tokio::task::spawn_blocking(move || hasher.hash(&typed))
-            .await
-            .map_err(|e| AccountError::Internal(e.to_string()))?
+        let phc = self
+            .hash_work(move || hasher.hash(&typed))
+            .await?
             .map_err(|e| AccountError::Internal(e.to_string()))?;
         let now = self.now();
         let actor = Actor::account(session.account_id);

@@ -108,6 +108,11 @@ struct Inner {
     passwords: PasswordHasherConfig,
     passkeys: Passkeys,
     clock: Clock,
+    /// Argon2 runs on one dedicated thread per core, fed from a queue: more at once would only
+    /// thrash the caches (each hash walks 19 MiB), and a queue keeps every core busy between jobs.
+    hashing: HashPool,
+    /// The key that authenticates passkey sign-in ceremonies, shared by every node.
+    ceremony_key: tokio::sync::OnceCell<Vec<u8>>,
 }
 
 impl Accounts {
@@ -124,6 +129,8 @@ impl Accounts {
                 passwords,
                 passkeys,
                 clock,
+                hashing: HashPool::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
+                ceremony_key: tokio::sync::OnceCell::new(),
             }),
         })
     }
@@ -146,6 +153,14 @@ impl Accounts {
     /// The password hasher (for the benchmark's raw figure).
     pub fn password_hasher(&self) -> &PasswordHasherConfig {
         &self.inner.passwords
+    }
+
+    /// Runs password hashing on the hashing threads.
+    async fn hash_work<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AccountError> {
+        self.inner.hashing.run(work).await
     }
 
     fn db(&self) -> &Db {
@@ -206,26 +221,38 @@ impl Accounts {
         }
     }
 
+    /// Adds locks, roles and locked methods to an account row, in one query.
     async fn complete(&self, row: AccountRow) -> Result<Account, AccountError> {
-        let (locks, roles, methods): (Vec<LockRow>, Vec<(String,)>, Vec<(String,)>) =
-            on_db!(self.db(), |pool| {
-                let locks = sqlx::query_as(
-                    "SELECT reason, automatic, actor, note, since FROM account_locks
-                     WHERE account_id = $1 ORDER BY since",
-                )
-                .bind(row.account_id)
-                .fetch_all(pool)
-                .await?;
-                let roles = sqlx::query_as("SELECT role FROM account_roles WHERE account_id = $1")
-                    .bind(row.account_id)
-                    .fetch_all(pool)
-                    .await?;
-                let methods = sqlx::query_as("SELECT kind FROM method_locks WHERE account_id = $1")
-                    .bind(row.account_id)
-                    .fetch_all(pool)
-                    .await?;
-                (locks, roles, methods)
-            });
+        let parts: Vec<PartRow> = on_db!(self.db(), |pool| {
+            sqlx::query_as(
+                "SELECT 'lock' AS part, reason AS name, automatic, actor, note, since
+                   FROM account_locks WHERE account_id = $1
+                 UNION ALL
+                 SELECT 'role', role, 0, '', '', 0 FROM account_roles WHERE account_id = $1
+                 UNION ALL
+                 SELECT 'method', kind, 0, '', '', 0 FROM method_locks WHERE account_id = $1",
+            )
+            .bind(row.account_id)
+            .fetch_all(pool)
+            .await?
+        });
+        let mut locks = Vec::new();
+        let mut roles = Vec::new();
+        let mut methods = Vec::new();
+        for p in parts {
+            match p.part.as_str() {
+                "lock" => locks.push(LockRow {
+                    reason: p.name,
+                    automatic: p.automatic,
+                    actor: p.actor,
+                    note: p.note,
+                    since: p.since,
+                }),
+                "role" => roles.push((p.name,)),
+                _ => methods.push((p.name,)),
+            }
+        }
+        locks.sort_by_key(|l| l.since);
         row.into_account(locks, roles, methods)
     }
 
@@ -285,6 +312,15 @@ struct AccountRow {
 }
 
 #[derive(FromRow)]
+struct PartRow {
+    part: String,
+    name: String,
+    automatic: i64,
+    actor: String,
+    note: String,
+    since: i64,
+}
+
 struct LockRow {
     reason: String,
     automatic: i64,
@@ -347,6 +383,54 @@ impl AccountRow {
                 .collect(),
             created_at: self.created_at,
         })
+    }
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A fixed set of threads for CPU-heavy password hashing.
+struct HashPool {
+    jobs: std::sync::mpsc::Sender<Job>,
+}
+
+impl HashPool {
+    fn new(threads: usize) -> HashPool {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for i in 0..threads {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = match queue.lock() {
+                            Ok(q) => q.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return, // the pool was dropped
+                        }
+                    }
+                })
+                .expect("start a hashing thread");
+        }
+        HashPool { jobs }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AccountError> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = done.send(work());
+            }))
+            .map_err(|_| AccountError::Internal("the hashing threads stopped".into()))?;
+        result
+            .await
+            .map_err(|_| AccountError::Internal("a hashing job panicked".into()))
     }
 }
 

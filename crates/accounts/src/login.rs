@@ -10,12 +10,13 @@
 use serde::Deserialize;
 
 use crate::assurance::Factor;
-use crate::db::on_db;
+use crate::db::{on_db, write_tx};
 use crate::enrol::parse_personal_id;
 use crate::error::AccountError;
 use crate::lifecycle::{AccountStatus, Method};
 use crate::model::{Account, Client, SignedIn};
 use crate::passkey::Passkeys;
+use crate::sessions::insert_session;
 use crate::{Accounts, secret, throttle, totp};
 
 /// A secret presented at sign-in or step-up.
@@ -103,8 +104,27 @@ impl Accounts {
             Credential::Recovery(_) => Factor::RecoveryCode,
             _ => Factor::Password,
         };
-        self.touch_authenticator(&account, credential).await?;
-        self.open_session(account.id, vec![factor], client).await
+        // The authenticator's last use and the new session: one commit.
+        let signed = self.new_session(account.id, account.level, vec![factor], client);
+        let now = self.now();
+        let kind = match credential {
+            Credential::Recovery(_) => "recovery",
+            _ => "password",
+        };
+        write_tx!(self.db(), |tx| {
+            if kind == "password" {
+                sqlx::query(
+                    "UPDATE authenticators SET last_used_at = $1
+                     WHERE account_id = $2 AND kind = 'password'",
+                )
+                .bind(now)
+                .bind(account.id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            insert_session!(&mut *tx, &signed);
+        });
+        Ok(signed)
     }
 
     /// Adds a factor to the session behind `token`; returns the raised session with a new token.
@@ -137,12 +157,13 @@ impl Accounts {
 
     /// Whether the account may sign in now with `method`: registry causes re-checked first.
     async fn admit(&self, account: &Account, method: Method) -> Result<(), AccountError> {
-        let account = match account.personal_id {
-            Some(pid) => {
-                self.sync_with_registry(pid).await?;
-                self.account(account.id).await?
-            }
-            None => account.clone(),
+        let changed = self.sync_account(account).await? != crate::SyncOutcome::default();
+        let reloaded;
+        let account = if changed {
+            reloaded = self.account(account.id).await?;
+            &reloaded
+        } else {
+            account
         };
         account.usable()?;
         if account.status == AccountStatus::Pending {
@@ -178,15 +199,15 @@ impl Accounts {
                 };
                 let hasher = self.inner.passwords.clone();
                 let typed = password.clone();
-                let (ok, rehash) = tokio::task::spawn_blocking(move || {
-                    let ok = hasher.verify(&typed, &phc);
-                    let rehash = (ok && hasher.needs_rehash(&phc))
-                        .then(|| hasher.hash(&typed).ok())
-                        .flatten();
-                    (ok, rehash)
-                })
-                .await
-                .map_err(|e| AccountError::Internal(e.to_string()))?;
+                let (ok, rehash) = self
+                    .hash_work(move || {
+                        let ok = hasher.verify(&typed, &phc);
+                        let rehash = (ok && hasher.needs_rehash(&phc))
+                            .then(|| hasher.hash(&typed).ok())
+                            .flatten();
+                        (ok, rehash)
+                    })
+                    .await?;
                 if let Some(new_phc) = rehash {
                     on_db!(self.db(), |pool| {
                         sqlx::query(
@@ -258,7 +279,7 @@ impl Accounts {
         if let Credential::Password(password) = credential {
             let hasher = self.inner.passwords.clone();
             let typed = password.clone();
-            let _ = tokio::task::spawn_blocking(move || hasher.verify_dummy(&typed)).await;
+            let _ = self.hash_work(move || hasher.verify_dummy(&typed)).await;
         }
     }
 
@@ -287,10 +308,43 @@ impl Accounts {
     }
 
     /// Starts a passkey sign-in (or step-up): no personal ID is needed.
+    ///
+    /// Nothing is written: the ceremony handle carries the state, authenticated with the
+    /// platform's ceremony key, and expires in five minutes. It is marked used in the same
+    /// transaction that opens the session, so it works once.
     pub async fn passkey_login_start(&self) -> Result<PasskeyLogin, AccountError> {
         let (options, state) = self.inner.passkeys.start_authentication()?;
-        let ceremony = self.keep_ceremony("passkey-login", None, &state).await?;
+        let key = self.ceremony_key().await?;
+        let expires = self.now() + 5 * 60 * 1000;
+        let ceremony = crate::secret::seal(key, expires, state.as_bytes());
         Ok(PasskeyLogin { ceremony, options })
+    }
+
+    /// The ceremony key, created by the first node that needs it.
+    async fn ceremony_key(&self) -> Result<&[u8], AccountError> {
+        let key = self
+            .inner
+            .ceremony_key
+            .get_or_try_init(|| async {
+                let now = self.now();
+                let fresh = [crate::secret::salt(), crate::secret::salt()].concat();
+                let key: (Vec<u8>,) = on_db!(self.db(), |pool| {
+                    sqlx::query(
+                        "INSERT INTO server_secrets (name, secret, created_at)
+                         VALUES ('ceremony', $1, $2) ON CONFLICT (name) DO NOTHING",
+                    )
+                    .bind(&fresh)
+                    .bind(now)
+                    .execute(pool)
+                    .await?;
+                    sqlx::query_as("SELECT secret FROM server_secrets WHERE name = 'ceremony'")
+                        .fetch_one(pool)
+                        .await?
+                });
+                Ok::<_, AccountError>(key.0)
+            })
+            .await?;
+        Ok(key.as_slice())
     }
 
     /// Finishes a passkey ceremony. With `current` (a session token of the same account) it
@@ -302,21 +356,13 @@ impl Accounts {
         current: Option<&str>,
         client: &Client,
     ) -> Result<SignedIn, AccountError> {
+        // No failure counter here: an assertion is a signature, there is no secret to guess, and
+        // each ceremony is single-use.
         let now = self.now();
-        let policy = self.settings().throttle;
-        let address_key = format!("passkey-address:{}", client.address);
-        throttle::attempt(
-            self.db(),
-            &address_key,
-            policy.free_per_address,
-            &policy,
-            now,
-        )
-        .await?;
-        let (_, state) = self
-            .take_ceremony(ceremony, "passkey-login", None)
-            .await
-            .map_err(|_| AccountError::LoginFailed)?;
+        let key = self.ceremony_key().await?;
+        let state = crate::secret::open_sealed(key, ceremony.trim(), now)
+            .ok_or(AccountError::LoginFailed)?;
+        let state = String::from_utf8(state).map_err(|_| AccountError::LoginFailed)?;
         let passkeys = &self.inner.passkeys;
         let (assertion, handle, credential_id) = passkeys
             .identify(response)
@@ -342,32 +388,89 @@ impl Accounts {
                 tracing::info!(account = account_id, error = %e, "passkey assertion refused");
                 AccountError::LoginFailed
             })?;
-        throttle::forgive_one(self.db(), &address_key).await?;
         let account = self.account(account_id).await?;
         self.admit(&account, Method::Passkey).await?;
-        on_db!(self.db(), |pool| {
-            sqlx::query(
-                "UPDATE authenticators SET last_used_at = $1, secret = COALESCE($2, secret)
-                 WHERE authenticator_id = $3",
-            )
-            .bind(now)
-            .bind(updated)
-            .bind(authenticator_id)
-            .execute(pool)
-            .await?;
-        });
         let factor = if verified {
             Factor::PasskeyVerified
         } else {
             Factor::Passkey
         };
-        if let Some(token) = current
-            && let Ok(session) = self.session(token).await
-            && session.account_id == account_id
-        {
+        let ceremony_hash = secret::token_hash(ceremony.trim());
+        let raise = match current {
+            Some(token) => self
+                .session(token)
+                .await
+                .ok()
+                .filter(|s| s.account_id == account_id)
+                .map(|_| token),
+            None => None,
+        };
+        if let Some(token) = raise {
+            self.redeem_ceremony(
+                &ceremony_hash,
+                now,
+                authenticator_id,
+                updated.as_deref(),
+                None,
+            )
+            .await?;
             return self.raise_session(token, factor).await;
         }
-        self.open_session(account_id, vec![factor], client).await
+        let opened = self.new_session(account_id, account.level, vec![factor], client);
+        self.redeem_ceremony(
+            &ceremony_hash,
+            now,
+            authenticator_id,
+            updated.as_deref(),
+            Some(&opened),
+        )
+        .await?;
+        Ok(opened)
+    }
+
+    /// In one transaction: marks the ceremony used (a replay fails here), records the passkey's
+    /// use and new counter, and stores the new session.
+    async fn redeem_ceremony(
+        &self,
+        ceremony_hash: &[u8],
+        now: i64,
+        authenticator_id: i64,
+        updated: Option<&str>,
+        session: Option<&SignedIn>,
+    ) -> Result<(), AccountError> {
+        let expires = now + 6 * 60 * 1000;
+        let result: Result<(), sqlx::Error> = async {
+            write_tx!(self.db(), |tx| {
+                sqlx::query(
+                    "INSERT INTO used_ceremonies (ceremony_hash, expires_at) VALUES ($1, $2)",
+                )
+                .bind(ceremony_hash)
+                .bind(expires)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE authenticators SET last_used_at = $1, secret = COALESCE($2, secret)
+                     WHERE authenticator_id = $3",
+                )
+                .bind(now)
+                .bind(updated)
+                .bind(authenticator_id)
+                .execute(&mut *tx)
+                .await?;
+                if let Some(signed) = session {
+                    insert_session!(&mut *tx, signed);
+                }
+            });
+            Ok(())
+        }
+        .await;
+        match result {
+            Ok(()) => Ok(()),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(AccountError::LoginFailed)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Keeps the state of a ceremony (passkey, TOTP enrolment) for five minutes; returns its handle.

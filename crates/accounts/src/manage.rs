@@ -10,7 +10,7 @@ use crate::db::{event, on_db, write_tx};
 use crate::enrol::eligible;
 use crate::error::AccountError;
 use crate::lifecycle::{AccountStatus, LockReason, Role};
-use crate::model::{AccountId, Actor, Session};
+use crate::model::{Account, AccountId, Actor, Session};
 
 /// Who asks for a lifecycle or role change.
 #[derive(Debug, Clone, Copy)]
@@ -265,7 +265,18 @@ impl Accounts {
         &self,
         personal_id: PersonalId,
     ) -> Result<SyncOutcome, AccountError> {
-        let Some(account) = self.account_of_person(personal_id).await? else {
+        match self.account_of_person(personal_id).await? {
+            Some(account) => self.sync_account(&account).await,
+            None => Ok(SyncOutcome::default()),
+        }
+    }
+
+    /// [`Accounts::sync_with_registry`] for an account already loaded.
+    pub(crate) async fn sync_account(
+        &self,
+        account: &Account,
+    ) -> Result<SyncOutcome, AccountError> {
+        let Some(personal_id) = account.personal_id else {
             return Ok(SyncOutcome::default());
         };
         let person = match self.registry().person(personal_id).await {
@@ -337,6 +348,29 @@ impl Accounts {
             }
             after = last;
         }
+    }
+
+    /// Deletes what has expired: sessions, ceremony state, redeemed ceremonies, one-time codes
+    /// older than a day. Returns the rows removed.
+    pub async fn purge_expired(&self) -> Result<u64, AccountError> {
+        let now = self.now();
+        let day_ago = now - 24 * 3600 * 1000;
+        Ok(on_db!(self.db(), |pool| {
+            let mut removed = 0;
+            for (sql, at) in [
+                ("DELETE FROM sessions WHERE expires_at < $1", now),
+                ("DELETE FROM webauthn_states WHERE expires_at < $1", now),
+                ("DELETE FROM used_ceremonies WHERE expires_at < $1", now),
+                ("DELETE FROM one_time_codes WHERE expires_at < $1", day_ago),
+            ] {
+                removed += sqlx::query(sql)
+                    .bind(at)
+                    .execute(pool)
+                    .await?
+                    .rows_affected();
+            }
+            removed
+        }))
     }
 
     /// Grants a platform role. Operators grant roles; the console can bootstrap the first one.

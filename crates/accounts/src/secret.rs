@@ -47,6 +47,38 @@ pub fn same(a: &[u8], b: &[u8]) -> bool {
     a.ct_eq(b).into()
 }
 
+/// Seals `payload` with an expiry (Unix ms) under `key`: `base64url(expiry ‖ payload) "." base64url(HMAC)`.
+/// The payload is readable by whoever holds the handle, but cannot be altered or extended.
+pub fn seal(key: &[u8], expires_ms: i64, payload: &[u8]) -> String {
+    let mut body = expires_ms.to_be_bytes().to_vec();
+    body.extend_from_slice(payload);
+    let mac = mac(key, &body);
+    format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(&body),
+        URL_SAFE_NO_PAD.encode(mac)
+    )
+}
+
+/// Opens a handle made by [`seal`]: `None` if it was altered, made with another key, or expired.
+pub fn open_sealed(key: &[u8], handle: &str, now_ms: i64) -> Option<Vec<u8>> {
+    let (body, tag) = handle.split_once('.')?;
+    let body = URL_SAFE_NO_PAD.decode(body).ok()?;
+    let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
+    if body.len() < 8 || !same(&mac(key, &body), &tag) {
+        return None;
+    }
+    let expires = i64::from_be_bytes(body[..8].try_into().ok()?);
+    (now_ms < expires).then(|| body[8..].to_vec())
+}
+
+fn mac(key: &[u8], body: &[u8]) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(body);
+    mac.finalize().into_bytes().to_vec()
+}
+
 /// A recovery code: ten characters from an alphabet without look-alikes, shown as `xxxxx-xxxxx`
 /// (about 50 bits, single use, stored hashed).
 pub fn recovery_code() -> String {
@@ -105,6 +137,24 @@ mod tests {
         assert_ne!(code_hash(&s1, "123456"), code_hash(&s2, "123456"));
         assert_ne!(code_hash(&s1, "123456"), code_hash(&s1, "123457"));
         assert!(same(&code_hash(&s1, "000001"), &code_hash(&s1, "000001")));
+    }
+
+    #[test]
+    fn sealed_handles_resist_tampering_and_expire() {
+        let key = salt();
+        let handle = seal(&key, 1_000, b"state");
+        assert_eq!(
+            open_sealed(&key, &handle, 999).as_deref(),
+            Some(&b"state"[..])
+        );
+        assert_eq!(open_sealed(&key, &handle, 1_000), None, "expired");
+        assert_eq!(open_sealed(&salt(), &handle, 999), None, "another key");
+        let (body, tag) = handle.split_once('.').unwrap();
+        let mut raw = URL_SAFE_NO_PAD.decode(body).unwrap();
+        raw[7] = 0xff; // push the expiry far out
+        let forged = format!("{}.{tag}", URL_SAFE_NO_PAD.encode(raw));
+        assert_eq!(open_sealed(&key, &forged, 999), None, "altered");
+        assert_eq!(open_sealed(&key, "garbage", 0), None);
     }
 
     #[test]

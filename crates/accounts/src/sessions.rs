@@ -49,7 +49,32 @@ impl SessionRow {
     }
 }
 
-fn factor_list(factors: &[Factor]) -> String {
+/// Stores a new session (`$signed: &SignedIn`) on `$executor`.
+macro_rules! insert_session {
+    ($executor:expr, $signed:expr) => {{
+        let signed: &$crate::SignedIn = $signed;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, handle, account_id, factors, assurance, created_at,
+                 authenticated_at, last_seen_at, expires_at, user_agent, client_address)
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $7, $8, $9)",
+        )
+        .bind($crate::secret::token_hash(&signed.token))
+        .bind(&signed.session.handle)
+        .bind(signed.session.account_id)
+        .bind($crate::sessions::factor_list(&signed.session.factors))
+        .bind(signed.session.assurance.map_or(0, |a| a as i64))
+        .bind(signed.session.created_at)
+        .bind(signed.session.expires_at)
+        .bind(&signed.session.user_agent)
+        .bind(&signed.session.client_address)
+        .execute($executor)
+        .await?;
+    }};
+}
+
+pub(crate) use insert_session;
+
+pub(crate) fn factor_list(factors: &[Factor]) -> String {
     factors
         .iter()
         .map(|f| f.amr())
@@ -70,12 +95,39 @@ impl Accounts {
         client: &Client,
     ) -> Result<SignedIn, AccountError> {
         let account = self.account(account_id).await?;
+        self.open_session_at(account_id, account.level, factors, client)
+            .await
+    }
+
+    /// Opens a session when the caller has just loaded the account.
+    pub(crate) async fn open_session_at(
+        &self,
+        account_id: AccountId,
+        level: crate::AccountLevel,
+        factors: Vec<Factor>,
+        client: &Client,
+    ) -> Result<SignedIn, AccountError> {
+        let signed = self.new_session(account_id, level, factors, client);
+        on_db!(self.db(), |pool| {
+            insert_session!(pool, &signed);
+        });
+        Ok(signed)
+    }
+
+    /// A new session and its token, not yet stored.
+    pub(crate) fn new_session(
+        &self,
+        account_id: AccountId,
+        level: crate::AccountLevel,
+        factors: Vec<Factor>,
+        client: &Client,
+    ) -> SignedIn {
         let now = self.now();
         let token = secret::token();
         let session = Session {
             handle: secret::token()[..16].to_owned(),
             account_id,
-            assurance: assurance(account.level, &factors),
+            assurance: assurance(level, &factors),
             factors,
             created_at: now,
             authenticated_at: now,
@@ -84,25 +136,7 @@ impl Accounts {
             user_agent: clip(&client.user_agent, 200),
             client_address: clip(&client.address, 64),
         };
-        on_db!(self.db(), |pool| {
-            sqlx::query(
-                "INSERT INTO sessions (token_hash, handle, account_id, factors, assurance, created_at,
-                     authenticated_at, last_seen_at, expires_at, user_agent, client_address)
-                 VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $7, $8, $9)",
-            )
-            .bind(secret::token_hash(&token))
-            .bind(&session.handle)
-            .bind(account_id)
-            .bind(factor_list(&session.factors))
-            .bind(session.assurance.map_or(0, |a| a as i64))
-            .bind(now)
-            .bind(session.expires_at)
-            .bind(&session.user_agent)
-            .bind(&session.client_address)
-            .execute(pool)
-            .await?;
-        });
-        Ok(SignedIn { token, session })
+        SignedIn { token, session }
     }
 
     /// The live session behind a token; ends it if it expired or sat idle too long.

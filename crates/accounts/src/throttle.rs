@@ -47,28 +47,26 @@ pub(crate) async fn attempt(
 ) -> Result<(), AccountError> {
     let stale_before = now - policy.window.as_millis() as i64;
     let base = policy.base_delay.as_millis() as i64;
+    // One statement: count the attempt unless the key is in a delay (then no row comes back).
     let counted: Option<(i64,)> = on_db!(db, |pool| {
-        sqlx::query(
-            "INSERT INTO throttles (key, failures, last_failure_at, blocked_until)
-             VALUES ($1, 0, $2, 0) ON CONFLICT (key) DO NOTHING",
-        )
-        .bind(key)
-        .bind(now)
-        .execute(pool)
-        .await?;
         sqlx::query_as(
-            "UPDATE throttles SET
-                 failures = (CASE WHEN last_failure_at < $3 THEN 0 ELSE failures END) + 1,
+            "INSERT INTO throttles (key, failures, last_failure_at, blocked_until)
+             VALUES ($1, 1, $2, CASE WHEN 1 < $4 THEN 0 ELSE $2 + $5 END)
+             ON CONFLICT (key) DO UPDATE SET
+                 failures = (CASE WHEN throttles.last_failure_at < $3 THEN 0
+                             ELSE throttles.failures END) + 1,
                  last_failure_at = $2,
                  blocked_until = CASE
-                     WHEN (CASE WHEN last_failure_at < $3 THEN 0 ELSE failures END) + 1 < $4 THEN 0
+                     WHEN (CASE WHEN throttles.last_failure_at < $3 THEN 0
+                           ELSE throttles.failures END) + 1 < $4 THEN 0
                      ELSE $2 + $5 * (CAST(1 AS BIGINT) << CAST(CASE
-                         WHEN (CASE WHEN last_failure_at < $3 THEN 0 ELSE failures END) + 1 - $4 > 10
-                         THEN 10
-                         ELSE (CASE WHEN last_failure_at < $3 THEN 0 ELSE failures END) + 1 - $4
+                         WHEN (CASE WHEN throttles.last_failure_at < $3 THEN 0
+                               ELSE throttles.failures END) + 1 - $4 > 10 THEN 10
+                         ELSE (CASE WHEN throttles.last_failure_at < $3 THEN 0
+                               ELSE throttles.failures END) + 1 - $4
                          END AS INTEGER))
                  END
-             WHERE key = $1 AND blocked_until <= $2
+             WHERE throttles.blocked_until <= $2
              RETURNING failures",
         )
         .bind(key)

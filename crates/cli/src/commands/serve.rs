@@ -61,7 +61,8 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Identity cards expire with time, not with a registry change: re-check every account daily.
+/// Identity cards expire with time, not with a registry change: re-check every account daily,
+/// and purge what has expired.
 async fn daily_sweep(accounts: Accounts, mut stopped: tokio::sync::watch::Receiver<bool>) {
     loop {
         tokio::select! {
@@ -71,6 +72,10 @@ async fn daily_sweep(accounts: Accounts, mut stopped: tokio::sync::watch::Receiv
         match accounts.sync_all().await {
             Ok(changed) => tracing::info!(changed, "accounts re-checked against the registry"),
             Err(e) => tracing::error!(error = %e, "registry sweep failed"),
+        }
+        match accounts.purge_expired().await {
+            Ok(removed) => tracing::info!(removed, "expired sessions, ceremonies and codes purged"),
+            Err(e) => tracing::error!(error = %e, "purge failed"),
         }
     }
 }
