@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Registry benchmarks: import rate, lookup throughput and latency over HTTP, folded-name search
-# latency, and bytes on disk per person — on SQLite and PostgreSQL.
+# latency, and bytes on disk per person — on SQLite and PostgreSQL. Lookups and searches are made
+# with an agency officer's session (benches/staff_session.py sets one up).
 #
 #   benches/registry.sh [COUNT ...]        default: 1000000 10000000
 #
@@ -21,9 +22,7 @@ mkdir -p "$out"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --locked -q
 bin=target/release/dinhdanh
-token=$($bin token new | awk '/^token:/ {print $2}')
-hash=$(printf '%s\n' "$token" | $bin token hash)
-export DINHDANH_BENCH_TOKEN=$token DINHDANH_LOG=warn
+export DINHDANH_LOG=warn
 
 report() { echo "RESULT $*" | tee -a "$out/results.txt"; }
 
@@ -57,10 +56,13 @@ PY
     report "$name count=$count bytes=$bytes bytes_per_person=$((bytes / count))"
   fi
 
-  DINHDANH_OPERATOR_TOKEN_SHA256=$hash DINHDANH_MAX_CONNECTIONS=8 \
+  DINHDANH_MAX_CONNECTIONS=8 \
     $bin --database-url "$url" serve --listen 127.0.0.1:18080 2>"$out/serve-$name.log" &
   local pid=$!
   for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18080/readyz >/dev/null && break; sleep 0.2; done
+  # Lookups are made by an agency officer's session, as in production.
+  DINHDANH_BENCH_TOKEN=$(python3 benches/staff_session.py "$bin" "$url" http://127.0.0.1:18080 "$file")
+  export DINHDANH_BENCH_TOKEN
   wrk -t2 -c16 -d5s -s benches/lookup.lua http://127.0.0.1:18080 -- "$out/ids.txt" >/dev/null # warm-up
   local r
   for c in $conns; do

@@ -50,6 +50,7 @@ pub use model::{
 };
 pub use notify::{Delivery, GatewaySettings};
 pub use password::Argon2Settings;
+pub use sessions::STAFF_CHECK_MEMORY_MS;
 pub use throttle::ThrottlePolicy;
 
 use crate::db::on_db;
@@ -113,6 +114,8 @@ struct Inner {
     hashing: HashPool,
     /// The key that authenticates passkey sign-in ceremonies, shared by every node.
     ceremony_key: tokio::sync::OnceCell<Vec<u8>>,
+    /// Staff API checks remembered for a moment.
+    staff_checks: sessions::StaffChecks,
 }
 
 impl Accounts {
@@ -131,6 +134,7 @@ impl Accounts {
                 clock,
                 hashing: HashPool::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
                 ceremony_key: tokio::sync::OnceCell::new(),
+                staff_checks: sessions::StaffChecks::default(),
             }),
         })
     }

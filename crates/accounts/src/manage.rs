@@ -138,6 +138,7 @@ impl Accounts {
                     .await?;
             }
         });
+        self.inner.staff_checks.forget();
         Ok(())
     }
 
@@ -252,6 +253,7 @@ impl Accounts {
             }
             changed
         });
+        self.inner.staff_checks.forget();
         if changed == 1 {
             Ok(())
         } else {
@@ -446,6 +448,7 @@ impl Accounts {
             }
             removed
         });
+        self.inner.staff_checks.forget();
         if removed == 1 {
             Ok(())
         } else {

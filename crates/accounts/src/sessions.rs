@@ -3,16 +3,84 @@
 //! session proves (a factor added) issues a new token and retires the old one, so a token planted
 //! before sign-in (session fixation) is worth nothing after it.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use sqlx::FromRow;
 
 use crate::assurance::{Factor, assurance};
 use crate::db::{on_db, write_tx};
 use crate::error::AccountError;
+use crate::lifecycle::Role;
 use crate::model::{AccountId, Client, Session, SignedIn};
 use crate::{Accounts, secret};
 
 /// How often `last_seen_at` is written back, at most.
 const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// How long a staff session check, once answered by the database, is answered from memory.
+/// Sign-out, locks, revocation and role changes made through this process clear the memory at
+/// once; made through another node they take effect there within this time.
+pub const STAFF_CHECK_MEMORY_MS: i64 = 2_000;
+
+/// Staff API checks remembered for a moment: every registry request of an officer would otherwise
+/// read the session, the account, its locks and its roles again.
+#[derive(Default)]
+pub(crate) struct StaffChecks {
+    entries: Mutex<HashMap<Vec<u8>, StaffCheck>>,
+}
+
+struct StaffCheck {
+    roles: Vec<Role>,
+    session: Session,
+    until: i64,
+}
+
+impl StaffChecks {
+    /// More remembered checks than this are forgotten wholesale (a few hundred officers are
+    /// active at once; the bound only stops a flood of tokens from growing memory).
+    const MAX: usize = 10_000;
+
+    fn get(&self, hash: &[u8], roles: &[Role], now: i64) -> Option<Session> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let check = entries.get(hash)?;
+        (check.roles == roles && now < check.until && now < check.session.expires_at)
+            .then(|| check.session.clone())
+    }
+
+    fn put(&self, hash: Vec<u8>, roles: &[Role], session: Session, now: i64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= Self::MAX {
+            entries.clear();
+        }
+        let until = now + STAFF_CHECK_MEMORY_MS;
+        entries.insert(
+            hash,
+            StaffCheck {
+                roles: roles.to_vec(),
+                session,
+                until,
+            },
+        );
+    }
+
+    /// Forgets every remembered check: called after any change that could withdraw one.
+    pub(crate) fn forget(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+}
+
+#[derive(FromRow)]
+struct StaffRow {
+    #[sqlx(flatten)]
+    session: SessionRow,
+    status: String,
+    locks: i64,
+    roles: i64,
+}
 
 #[derive(FromRow)]
 struct SessionRow {
@@ -176,6 +244,86 @@ impl Accounts {
         Ok(row.into_session())
     }
 
+    /// The live session behind a token, if its account holds one of `roles` and the session used
+    /// a passkey or an authenticator app: the check every staff API request makes. One query
+    /// answers it, and the answer is remembered for [`STAFF_CHECK_MEMORY_MS`]. `roles` names one
+    /// or two roles.
+    pub async fn staff_session(
+        &self,
+        token: &str,
+        roles: &[Role],
+    ) -> Result<Session, AccountError> {
+        let (first, second) = match roles {
+            [one] => (one, one),
+            [one, two] => (one, two),
+            _ => {
+                return Err(AccountError::Internal(
+                    "a staff check names one or two roles".into(),
+                ));
+            }
+        };
+        if token.len() != 43 {
+            return Err(AccountError::NoSession);
+        }
+        let hash = secret::token_hash(token);
+        let now = self.now();
+        if let Some(session) = self.inner.staff_checks.get(&hash, roles, now) {
+            return Ok(session);
+        }
+        let row: Option<StaffRow> = on_db!(self.db(), |pool| {
+            sqlx::query_as(
+                "SELECT s.handle, s.account_id, s.factors, s.assurance, s.created_at,
+                        s.authenticated_at, s.last_seen_at, s.expires_at, s.user_agent,
+                        s.client_address, a.status,
+                        (SELECT COUNT(*) FROM account_locks l WHERE l.account_id = s.account_id)
+                            AS locks,
+                        (SELECT COUNT(*) FROM account_roles r
+                          WHERE r.account_id = s.account_id AND r.role IN ($2, $3)) AS roles
+                 FROM sessions s JOIN accounts a ON a.account_id = s.account_id
+                 WHERE s.token_hash = $1",
+            )
+            .bind(&hash)
+            .bind(first.as_str())
+            .bind(second.as_str())
+            .fetch_optional(pool)
+            .await?
+        });
+        let Some(row) = row else {
+            return Err(AccountError::NoSession);
+        };
+        let idle = self.settings().session_idle.as_millis() as i64;
+        if now >= row.session.expires_at || now >= row.session.last_seen_at + idle {
+            self.delete_session_hash(&hash).await?;
+            return Err(AccountError::NoSession);
+        }
+        if row.status == "revoked" || row.locks > 0 {
+            // The rare path: read the whole account for the exact refusal (which locks).
+            self.account(row.session.account_id).await?.usable()?;
+        }
+        if row.roles == 0 {
+            return Err(AccountError::MissingRole(*first));
+        }
+        let session = row.session.into_session();
+        if !session.has_strong_factor() {
+            return Err(AccountError::StepUpRequired(
+                "officers and operators must sign in with a passkey or an authenticator app",
+            ));
+        }
+        if now - session.last_seen_at >= TOUCH_EVERY_MS {
+            on_db!(self.db(), |pool| {
+                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                    .bind(now)
+                    .bind(&hash)
+                    .execute(pool)
+                    .await?;
+            });
+        }
+        self.inner
+            .staff_checks
+            .put(hash, roles, session.clone(), now);
+        Ok(session)
+    }
+
     async fn delete_session_hash(&self, hash: &[u8]) -> Result<(), AccountError> {
         on_db!(self.db(), |pool| {
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
@@ -183,6 +331,7 @@ impl Accounts {
                 .execute(pool)
                 .await?;
         });
+        self.inner.staff_checks.forget();
         Ok(())
     }
 
@@ -218,6 +367,7 @@ impl Accounts {
             .await?
             .rows_affected()
         });
+        self.inner.staff_checks.forget();
         if moved != 1 {
             return Err(AccountError::NoSession);
         }
@@ -270,6 +420,7 @@ impl Accounts {
                 .await?
                 .rows_affected()
         });
+        self.inner.staff_checks.forget();
         if removed == 1 {
             Ok(())
         } else {
@@ -279,12 +430,14 @@ impl Accounts {
 
     /// Ends every session of an account (sign out everywhere; also on lock and revocation).
     pub async fn sign_out_everywhere(&self, account_id: AccountId) -> Result<u64, AccountError> {
-        Ok(on_db!(self.db(), |pool| {
+        let ended = on_db!(self.db(), |pool| {
             sqlx::query("DELETE FROM sessions WHERE account_id = $1")
                 .bind(account_id)
                 .execute(pool)
                 .await?
                 .rows_affected()
-        }))
+        });
+        self.inner.staff_checks.forget();
+        Ok(ended)
     }
 }

@@ -52,24 +52,18 @@ impl FromRequestParts<AppState> for RegistryStaff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let caller = Caller::from_request_parts(parts, state).await?;
-        let agency = state
+        let token = bearer(parts).ok_or(ApiError::MissingToken)?;
+        let session = state
             .accounts
-            .require_staff(&caller.session, Role::AgencyOfficer)
-            .await;
-        if agency.is_ok() {
-            return Ok(RegistryStaff(caller));
-        }
-        state
-            .accounts
-            .require_staff(&caller.session, Role::Operator)
+            .staff_session(token, &[Role::AgencyOfficer, Role::Operator])
             .await
-            .map_err(|e| match (e, agency) {
-                (AccountError::MissingRole(_), Err(AccountError::MissingRole(_))) => {
-                    ApiError::Account(AccountError::MissingRole(Role::AgencyOfficer))
-                }
-                (e, _) => ApiError::Account(e),
+            .map_err(|e| match e {
+                AccountError::NoSession => ApiError::BadToken,
+                other => ApiError::Account(other),
             })?;
-        Ok(RegistryStaff(caller))
+        Ok(RegistryStaff(Caller {
+            token: token.to_owned(),
+            session,
+        }))
     }
 }

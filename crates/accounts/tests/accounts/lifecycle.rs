@@ -473,3 +473,110 @@ async fn only_operators_grant_roles() {
         w.test_db.close().await;
     }
 }
+
+#[tokio::test]
+async fn staff_checks_end_with_the_role_the_lock_or_the_memory_time() {
+    const REGISTRY: [Role; 2] = [Role::AgencyOfficer, Role::Operator];
+    for w in worlds().await {
+        let name = w.name();
+        let (officer, _) = staff(&w, OFFICER, "0987000111", Role::AgencyOfficer).await;
+        let id = officer.session.account_id;
+        let other_node = w.node(settings());
+        for node in [&w.accounts, &other_node] {
+            let session = node.staff_session(&officer.token, &REGISTRY).await.unwrap();
+            assert_eq!(session.account_id, id, "{name}");
+        }
+        let e = w
+            .accounts
+            .staff_session(&officer.token, &[Role::EnrolmentOfficer])
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.code(),
+            "missing_role",
+            "{name}: another role is not remembered"
+        );
+
+        // A citizen holds no role; a password-only officer session must step up.
+        let citizen = an_with_password(&w).await;
+        let e = w
+            .accounts
+            .staff_session(&citizen.token, &REGISTRY)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "missing_role", "{name}");
+        let weak = w
+            .accounts
+            .login(
+                OFFICER,
+                &Credential::Password(PASSWORD.into()),
+                &client("10.0.0.9"),
+            )
+            .await
+            .unwrap();
+        let e = w
+            .accounts
+            .staff_session(&weak.token, &REGISTRY)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "step_up_required", "{name}");
+
+        // Withdrawing the role takes effect at once on the node that withdrew it, and on the
+        // other node once its memory of the check runs out.
+        w.accounts
+            .revoke_role(By::Console, id, Role::AgencyOfficer)
+            .await
+            .unwrap();
+        let e = w
+            .accounts
+            .staff_session(&officer.token, &REGISTRY)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "missing_role", "{name}: same node");
+        other_node
+            .staff_session(&officer.token, &REGISTRY)
+            .await
+            .expect("the other node still remembers the check");
+        w.clock.advance(Duration::from_millis(
+            dinhdanh_accounts::STAFF_CHECK_MEMORY_MS as u64,
+        ));
+        let e = other_node
+            .staff_session(&officer.token, &REGISTRY)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "missing_role", "{name}: other node, later");
+
+        // Back as an operator; a lock ends the session everywhere the same way.
+        w.accounts
+            .grant_role(By::Console, id, Role::Operator)
+            .await
+            .unwrap();
+        for node in [&w.accounts, &other_node] {
+            node.staff_session(&officer.token, &REGISTRY).await.unwrap();
+        }
+        w.accounts
+            .lock(
+                By::Console,
+                id,
+                LockReason::AuthorityRequest,
+                "investigation",
+            )
+            .await
+            .unwrap();
+        let e = w
+            .accounts
+            .staff_session(&officer.token, &REGISTRY)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "no_session", "{name}: the lock ended the session");
+        w.clock.advance(Duration::from_millis(
+            dinhdanh_accounts::STAFF_CHECK_MEMORY_MS as u64,
+        ));
+        let e = other_node
+            .staff_session(&officer.token, &REGISTRY)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "no_session", "{name}: other node, later");
+        w.test_db.close().await;
+    }
+}
