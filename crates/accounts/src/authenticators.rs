@@ -53,7 +53,7 @@ impl Accounts {
             return Ok(());
         }
         let now = self.now();
-        write_tx!(self.db(), |tx| {
+        write_tx!(self, |tx| {
             let changed = sqlx::query(
                 "UPDATE accounts SET status = 'active', updated_at = $1
                  WHERE account_id = $2 AND status = 'pending'",
@@ -108,7 +108,7 @@ impl Accounts {
             .map_err(|e| AccountError::Internal(e.to_string()))?;
         let now = self.now();
         let actor = Actor::account(session.account_id);
-        write_tx!(self.db(), |tx| {
+        write_tx!(self, |tx| {
             let replaced = sqlx::query(
                 "DELETE FROM authenticators WHERE account_id = $1 AND kind = 'password'",
             )
@@ -190,7 +190,7 @@ impl Accounts {
         let now = self.now();
         let label = clean_label(label, "Authenticator app");
         let actor = Actor::account(account.id);
-        write_tx!(self.db(), |tx| {
+        write_tx!(self, |tx| {
             sqlx::query(
                 "INSERT INTO authenticators (account_id, kind, label, secret, last_step, created_at)
                  VALUES ($1, 'totp', $2, $3, $4, $5)",
@@ -296,7 +296,7 @@ impl Accounts {
         let label = clean_label(label, "Passkey");
         let actor = Actor::account(account.id);
         let result: Result<(), sqlx::Error> = async {
-            write_tx!(self.db(), |tx| {
+            write_tx!(self, |tx| {
                 sqlx::query(
                     "INSERT INTO authenticators (account_id, kind, label, secret, credential_id,
                                                  created_at)
@@ -343,7 +343,7 @@ impl Accounts {
         let codes: Vec<String> = (0..10).map(|_| secret::recovery_code()).collect();
         let now = self.now();
         let actor = Actor::account(account.id);
-        write_tx!(self.db(), |tx| {
+        write_tx!(self, |tx| {
             sqlx::query("DELETE FROM authenticators WHERE account_id = $1 AND kind = 'recovery'")
                 .bind(account.id)
                 .execute(&mut *tx)
@@ -424,7 +424,7 @@ impl Accounts {
         let actor = Actor::account(account.id);
         let method = target.method;
         let label = target.label.clone();
-        write_tx!(self.db(), |tx| {
+        write_tx!(self, |tx| {
             sqlx::query(
                 "DELETE FROM authenticators WHERE authenticator_id = $1 AND account_id = $2",
             )
@@ -455,7 +455,7 @@ impl Accounts {
         let account = self.manageable(session).await?;
         let now = self.now();
         let actor = Actor::account(account.id);
-        write_tx!(self.db(), |tx| {
+        write_tx!(self, |tx| {
             let changed = if locked {
                 sqlx::query(
                     "INSERT INTO method_locks (account_id, kind, since) VALUES ($1, $2, $3)
@@ -509,7 +509,7 @@ impl Accounts {
         let now = self.now();
         let actor = Actor::account(account.id);
         let hash = portrait.sha256.to_vec();
-        write_tx!(self.db(), |tx| {
+        write_tx!(self, |tx| {
             sqlx::query(
                 "INSERT INTO portraits (sha256, media_type, width, height, bytes, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING",

@@ -14,11 +14,13 @@ macro_rules! on_db {
 
 /// Runs `$body` in a write transaction bound to `$tx` and commits it. SQLite takes its write lock
 /// at the start (`BEGIN IMMEDIATE`), so a read-then-write never fails half-way under concurrency;
-/// an early return (`?`) rolls back.
+/// an early return (`?`) rolls back. On SQLite, writers first queue on the capability's write
+/// gate, so that none sleeps in SQLite's busy handler waiting for another.
 macro_rules! write_tx {
-    ($db:expr, |$tx:ident| $body:expr) => {
-        match $db {
+    ($accounts:expr, |$tx:ident| $body:expr) => {
+        match $accounts.db() {
             ::dinhdanh_store::Db::Sqlite(pool) => {
+                let _gate = $accounts.inner.sqlite_writes.lock().await;
                 let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let out = $body;
                 $tx.commit().await?;

@@ -151,7 +151,7 @@ impl Accounts {
              Khong cung cap ma nay cho bat ky ai.",
             self.settings().service_name
         );
-        write_tx!(self.db(), |tx| {
+        write_tx!(self, |tx| {
             sqlx::query(
                 "INSERT INTO one_time_codes (ticket_hash, purpose, subject, code_salt, code_hash,
                                              attempts, expires_at, created_at)
@@ -281,7 +281,7 @@ impl Accounts {
                 id
             }
             None => {
-                write_tx!(self.db(), |tx| {
+                write_tx!(self, |tx| {
                     let (id,): (i64,) = sqlx::query_as(
                         "INSERT INTO accounts (kind, personal_id, level, status, phone, created_at,
                                                updated_at)
@@ -341,7 +341,7 @@ impl Accounts {
             self.settings().service_name
         );
         let subject = account_id.to_string();
-        write_tx!(self.db(), |tx| {
+        write_tx!(self, |tx| {
             sqlx::query(
                 "INSERT INTO one_time_codes (ticket_hash, purpose, subject, code_salt, code_hash,
                                              attempts, expires_at, created_at)
@@ -501,7 +501,7 @@ impl Accounts {
                         "this account was revoked; it cannot be raised".into(),
                     ));
                 }
-                write_tx!(self.db(), |tx| {
+                write_tx!(self, |tx| {
                     sqlx::query(
                         "UPDATE accounts SET level = 2, phone = COALESCE($1, phone), updated_at = $2
                          WHERE account_id = $3",
@@ -530,7 +530,7 @@ impl Accounts {
                         "a new account needs a phone for its activation code",
                     ));
                 };
-                write_tx!(self.db(), |tx| {
+                write_tx!(self, |tx| {
                     let (id,): (i64,) = sqlx::query_as(
                         "INSERT INTO accounts (kind, personal_id, level, status, phone, created_at,
                                                updated_at)
@@ -611,7 +611,7 @@ impl Accounts {
         let now = self.now();
         let actor = Actor::account(parent.id);
         let phone = parent.phone.clone();
-        let id = write_tx!(self.db(), |tx| {
+        let id = write_tx!(self, |tx| {
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO accounts (kind, personal_id, level, status, phone, guardian_account,
                                        created_at, updated_at)
@@ -693,7 +693,7 @@ impl Accounts {
         }
         let now = self.now();
         let actor = Actor::account(representative.id);
-        let id = write_tx!(self.db(), |tx| {
+        let id = write_tx!(self, |tx| {
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO accounts (kind, organization_code, level, status, created_at, updated_at)
                  VALUES ('organization', $1, 2, 'active', $2, $2) RETURNING account_id",
@@ -751,7 +751,7 @@ impl Accounts {
             .ok_or(AccountError::NotFound("member account"))?;
         let now = self.now();
         let actor = Actor::account(session.account_id);
-        write_tx!(self.db(), |tx| {
+        write_tx!(self, |tx| {
             sqlx::query(
                 "INSERT INTO organization_members (organization_account, member_account, role,
                                                    granted_by, granted_at)
@@ -797,7 +797,7 @@ impl Accounts {
             .await?;
         let now = self.now();
         let actor = Actor::account(session.account_id);
-        let removed = write_tx!(self.db(), |tx| {
+        let removed = write_tx!(self, |tx| {
             let removed = sqlx::query(
                 "DELETE FROM organization_members
                  WHERE organization_account = $1 AND member_account = $2 AND role <> 'representative'",

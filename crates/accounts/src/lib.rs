@@ -34,6 +34,7 @@ use std::time::Duration;
 use dinhdanh_domain::PersonalId;
 use dinhdanh_registry::Registry;
 use dinhdanh_store::Db;
+use dinhdanh_store::group::GroupCommit;
 use sqlx::FromRow;
 
 pub use assurance::{AccountLevel, Assurance, Factor};
@@ -102,6 +103,9 @@ pub struct Accounts {
     inner: Arc<Inner>,
 }
 
+/// At most this many sign-ins share one SQLite commit.
+const GROUP_COMMIT_MAX: usize = 128;
+
 struct Inner {
     db: Db,
     registry: Registry,
@@ -116,6 +120,11 @@ struct Inner {
     ceremony_key: tokio::sync::OnceCell<Vec<u8>>,
     /// Staff API checks remembered for a moment.
     staff_checks: sessions::StaffChecks,
+    /// Held by every SQLite write transaction of this capability: writers queue here, woken in
+    /// turn, instead of sleeping in SQLite's busy handler while another holds the write lock.
+    sqlite_writes: Arc<tokio::sync::Mutex<()>>,
+    /// Passkey sign-ins on SQLite: their writes share commits (see `dinhdanh_store::group`).
+    passkey_redeems: Option<GroupCommit<login::PasskeyRedeem>>,
 }
 
 impl Accounts {
@@ -124,6 +133,15 @@ impl Accounts {
         let passwords = PasswordHasherConfig::new(settings.argon2)
             .map_err(|e| AccountError::Internal(e.to_string()))?;
         let passkeys = Passkeys::new(&settings.public_url, &settings.service_name)?;
+        let sqlite_writes = Arc::new(tokio::sync::Mutex::new(()));
+        let passkey_redeems = match db {
+            Db::Sqlite(pool) => Some(GroupCommit::new(
+                pool.clone(),
+                sqlite_writes.clone(),
+                GROUP_COMMIT_MAX,
+            )),
+            Db::Postgres(_) => None,
+        };
         Ok(Accounts {
             inner: Arc::new(Inner {
                 db: db.clone(),
@@ -135,6 +153,8 @@ impl Accounts {
                 hashing: HashPool::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
                 ceremony_key: tokio::sync::OnceCell::new(),
                 staff_checks: sessions::StaffChecks::default(),
+                sqlite_writes,
+                passkey_redeems,
             }),
         })
     }
@@ -221,6 +241,40 @@ impl Accounts {
         });
         match row {
             Some(row) => Ok(Some(self.complete(row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A passkey by its credential ID, with its account: `(authenticator_id, passkey, account)`.
+    pub(crate) async fn passkey_holder(
+        &self,
+        credential_id: &[u8],
+    ) -> Result<Option<(i64, String, Account)>, AccountError> {
+        #[derive(FromRow)]
+        struct Row {
+            authenticator_id: i64,
+            secret: String,
+            #[sqlx(flatten)]
+            account: AccountRow,
+        }
+        let row: Option<Row> = on_db!(self.db(), |pool| {
+            sqlx::query_as(
+                "SELECT t.authenticator_id, t.secret, a.account_id, a.kind, a.personal_id,
+                        a.organization_code, a.level, a.status, a.phone, a.portrait_sha256,
+                        a.guardian_account, a.created_at
+                 FROM authenticators t JOIN accounts a ON a.account_id = t.account_id
+                 WHERE t.credential_id = $1 AND t.kind = 'passkey'",
+            )
+            .bind(credential_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        match row {
+            Some(row) => Ok(Some((
+                row.authenticator_id,
+                row.secret,
+                self.complete(row.account).await?,
+            ))),
             None => Ok(None),
         }
     }

@@ -7,7 +7,9 @@
 //! there is nothing real to check. Only after a correct secret does the answer say more (locked
 //! account, locked method), since whoever knows the secret learns nothing new from it.
 
+use dinhdanh_store::group::GroupedWrite;
 use serde::Deserialize;
+use sqlx::SqliteConnection;
 
 use crate::assurance::Factor;
 use crate::db::{on_db, write_tx};
@@ -18,6 +20,47 @@ use crate::model::{Account, Client, SignedIn};
 use crate::passkey::Passkeys;
 use crate::sessions::insert_session;
 use crate::{Accounts, secret, throttle, totp};
+
+/// The writes that end a passkey sign-in.
+pub(crate) struct PasskeyRedeem {
+    ceremony_hash: Vec<u8>,
+    expires: i64,
+    now: i64,
+    authenticator_id: i64,
+    updated: Option<String>,
+    session: Option<SignedIn>,
+}
+
+/// The statements of a [`PasskeyRedeem`], on either backend's connection.
+macro_rules! redeem_statements {
+    ($conn:expr, $redeem:expr) => {{
+        let redeem: &PasskeyRedeem = $redeem;
+        sqlx::query("INSERT INTO used_ceremonies (ceremony_hash, expires_at) VALUES ($1, $2)")
+            .bind(&redeem.ceremony_hash)
+            .bind(redeem.expires)
+            .execute(&mut *$conn)
+            .await?;
+        sqlx::query(
+            "UPDATE authenticators SET last_used_at = $1, secret = COALESCE($2, secret)
+             WHERE authenticator_id = $3",
+        )
+        .bind(redeem.now)
+        .bind(redeem.updated.as_deref())
+        .bind(redeem.authenticator_id)
+        .execute(&mut *$conn)
+        .await?;
+        if let Some(signed) = &redeem.session {
+            insert_session!(&mut *$conn, signed);
+        }
+    }};
+}
+
+impl GroupedWrite for PasskeyRedeem {
+    async fn apply(&self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+        redeem_statements!(conn, self);
+        Ok(())
+    }
+}
 
 /// A secret presented at sign-in or step-up.
 #[derive(Debug, Clone, Deserialize)]
@@ -111,7 +154,7 @@ impl Accounts {
             Credential::Recovery(_) => "recovery",
             _ => "password",
         };
-        write_tx!(self.db(), |tx| {
+        write_tx!(self, |tx| {
             if kind == "password" {
                 sqlx::query(
                     "UPDATE authenticators SET last_used_at = $1
@@ -367,18 +410,12 @@ impl Accounts {
         let (assertion, handle, credential_id) = passkeys
             .identify(response)
             .map_err(|_| AccountError::LoginFailed)?;
-        let stored: Option<(i64, i64, String)> = on_db!(self.db(), |pool| {
-            sqlx::query_as(
-                "SELECT authenticator_id, account_id, secret FROM authenticators
-                 WHERE credential_id = $1 AND kind = 'passkey'",
-            )
-            .bind(&credential_id)
-            .fetch_optional(pool)
-            .await?
-        });
-        let Some((authenticator_id, account_id, passkey)) = stored else {
+        let Some((authenticator_id, passkey, account)) =
+            self.passkey_holder(&credential_id).await?
+        else {
             return Err(AccountError::LoginFailed);
         };
+        let account_id = account.id;
         if Passkeys::user_handle(account_id) != handle {
             return Err(AccountError::LoginFailed);
         }
@@ -388,7 +425,6 @@ impl Accounts {
                 tracing::info!(account = account_id, error = %e, "passkey assertion refused");
                 AccountError::LoginFailed
             })?;
-        let account = self.account(account_id).await?;
         self.admit(&account, Method::Passkey).await?;
         let factor = if verified {
             Factor::PasskeyVerified
@@ -429,7 +465,8 @@ impl Accounts {
     }
 
     /// In one transaction: marks the ceremony used (a replay fails here), records the passkey's
-    /// use and new counter, and stores the new session.
+    /// use and new counter, and stores the new session. On SQLite the transaction is shared with
+    /// other sign-ins committing at the same moment.
     async fn redeem_ceremony(
         &self,
         ceremony_hash: &[u8],
@@ -438,32 +475,24 @@ impl Accounts {
         updated: Option<&str>,
         session: Option<&SignedIn>,
     ) -> Result<(), AccountError> {
-        let expires = now + 6 * 60 * 1000;
-        let result: Result<(), sqlx::Error> = async {
-            write_tx!(self.db(), |tx| {
-                sqlx::query(
-                    "INSERT INTO used_ceremonies (ceremony_hash, expires_at) VALUES ($1, $2)",
-                )
-                .bind(ceremony_hash)
-                .bind(expires)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "UPDATE authenticators SET last_used_at = $1, secret = COALESCE($2, secret)
-                     WHERE authenticator_id = $3",
-                )
-                .bind(now)
-                .bind(updated)
-                .bind(authenticator_id)
-                .execute(&mut *tx)
-                .await?;
-                if let Some(signed) = session {
-                    insert_session!(&mut *tx, signed);
+        let redeem = PasskeyRedeem {
+            ceremony_hash: ceremony_hash.to_vec(),
+            expires: now + 6 * 60 * 1000,
+            now,
+            authenticator_id,
+            updated: updated.map(str::to_owned),
+            session: session.cloned(),
+        };
+        let result: Result<(), sqlx::Error> = match &self.inner.passkey_redeems {
+            Some(group) => group.write(redeem).await,
+            None => {
+                async {
+                    write_tx!(self, |tx| redeem_statements!(&mut *tx, &redeem));
+                    Ok(())
                 }
-            });
-            Ok(())
-        }
-        .await;
+                .await
+            }
+        };
         match result {
             Ok(()) => Ok(()),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {

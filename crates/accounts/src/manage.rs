@@ -108,7 +108,7 @@ impl Accounts {
         note: &str,
     ) -> Result<(), AccountError> {
         let now = self.now();
-        write_tx!(self.db(), |tx| {
+        write_tx!(self, |tx| {
             let added = sqlx::query(
                 "INSERT INTO account_locks (account_id, reason, automatic, actor, note, since)
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, reason) DO NOTHING",
@@ -150,7 +150,7 @@ impl Accounts {
         note: &str,
     ) -> Result<bool, AccountError> {
         let now = self.now();
-        Ok(write_tx!(self.db(), |tx| {
+        Ok(write_tx!(self, |tx| {
             let removed =
                 sqlx::query("DELETE FROM account_locks WHERE account_id = $1 AND reason = $2")
                     .bind(account_id)
@@ -226,7 +226,7 @@ impl Accounts {
         };
         let now = self.now();
         let note = note.trim();
-        let changed = write_tx!(self.db(), |tx| {
+        let changed = write_tx!(self, |tx| {
             let changed = sqlx::query(
                 "UPDATE accounts SET status = 'revoked', updated_at = $1
                  WHERE account_id = $2 AND status <> 'revoked'",
@@ -391,7 +391,7 @@ impl Accounts {
             ));
         }
         let now = self.now();
-        write_tx!(self.db(), |tx| {
+        write_tx!(self, |tx| {
             let added = sqlx::query(
                 "INSERT INTO account_roles (account_id, role, granted_by, granted_at)
                  VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, role) DO NOTHING",
@@ -427,7 +427,7 @@ impl Accounts {
     ) -> Result<(), AccountError> {
         let actor = self.role_admin(by).await?;
         let now = self.now();
-        let removed = write_tx!(self.db(), |tx| {
+        let removed = write_tx!(self, |tx| {
             let removed =
                 sqlx::query("DELETE FROM account_roles WHERE account_id = $1 AND role = $2")
                     .bind(account_id)
@@ -488,7 +488,7 @@ impl Accounts {
         let actor = Actor::cli();
         let id = match self.find_account_id_by_person(personal_id.as_i64()).await? {
             Some(id) => {
-                write_tx!(self.db(), |tx| {
+                write_tx!(self, |tx| {
                     sqlx::query("UPDATE accounts SET level = 2, phone = $1, updated_at = $2 WHERE account_id = $3")
                         .bind(&phone)
                         .bind(now)
@@ -507,7 +507,7 @@ impl Accounts {
                 });
                 id
             }
-            None => write_tx!(self.db(), |tx| {
+            None => write_tx!(self, |tx| {
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO accounts (kind, personal_id, level, status, phone, created_at, updated_at)
                      VALUES ('person', $1, 2, 'pending', $2, $3, $3) RETURNING account_id",

@@ -352,7 +352,7 @@ impl Accounts {
         let new_token = secret::token();
         let level = assurance(account.level, &factors);
         let old_hash = secret::token_hash(token);
-        let moved = write_tx!(self.db(), |tx| {
+        let moved = write_tx!(self, |tx| {
             sqlx::query(
                 "UPDATE sessions SET token_hash = $1, factors = $2, assurance = $3,
                      authenticated_at = $4, last_seen_at = $4

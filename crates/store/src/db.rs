@@ -119,9 +119,11 @@ impl Db {
     pub async fn connect(url: &str, options: &PoolOptions) -> Result<Db, StoreError> {
         if url.starts_with("sqlite:") {
             let connect = sqlite_options(url)?;
+            // A connection to a local file does not go stale: skip the ping on every acquire.
             let pool = SqlitePoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(options.acquire_timeout)
+                .test_before_acquire(false)
                 .connect_with(connect)
                 .await?;
             Ok(Db::Sqlite(pool))

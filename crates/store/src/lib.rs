@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod db;
+pub mod group;
 #[cfg(feature = "testing")]
 pub mod testing;
 
