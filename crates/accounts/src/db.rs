@@ -36,7 +36,20 @@ macro_rules! write_tx {
     };
 }
 
-pub(crate) use {on_db, write_tx};
+/// Runs one writing statement on its own (no transaction); on SQLite behind the write gate.
+macro_rules! write_on_db {
+    ($accounts:expr, |$pool:ident| $body:expr) => {
+        match $accounts.db() {
+            ::dinhdanh_store::Db::Sqlite($pool) => {
+                let _gate = $accounts.inner.sqlite_writes.lock().await;
+                $body
+            }
+            ::dinhdanh_store::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+pub(crate) use {on_db, write_on_db, write_tx};
 
 /// Appends an entry to an account's history on `$executor` (usually the caller's transaction).
 macro_rules! event {

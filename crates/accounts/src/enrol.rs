@@ -115,7 +115,7 @@ impl Accounts {
         let now = self.now();
         let policy = self.settings().throttle;
         throttle::attempt(
-            self.db(),
+            self,
             &format!("register-address:{}", client.address),
             policy.free_per_address,
             &policy,
@@ -123,7 +123,7 @@ impl Accounts {
         )
         .await?;
         throttle::attempt(
-            self.db(),
+            self,
             &format!("register:{personal_id}"),
             policy.free_per_subject,
             &policy,
@@ -373,7 +373,7 @@ impl Accounts {
         let personal_id = parse_personal_id(personal_id)?;
         let policy = self.settings().throttle;
         throttle::attempt(
-            self.db(),
+            self,
             &format!("activate-resend:{personal_id}"),
             policy.free_per_subject,
             &policy,
@@ -417,14 +417,7 @@ impl Accounts {
         let personal_id = parse_personal_id(personal_id)?;
         let policy = self.settings().throttle;
         let key = format!("activate:{personal_id}");
-        throttle::attempt(
-            self.db(),
-            &key,
-            policy.free_per_subject,
-            &policy,
-            self.now(),
-        )
-        .await?;
+        throttle::attempt(self, &key, policy.free_per_subject, &policy, self.now()).await?;
         let subject = match self
             .redeem(&activation_ticket(personal_id), "activate", code)
             .await
@@ -433,7 +426,7 @@ impl Accounts {
             Err(AccountError::Database(e)) => return Err(AccountError::Database(e)),
             Err(_) => return Err(AccountError::LoginFailed),
         };
-        throttle::forgive(self.db(), &key).await?;
+        throttle::forgive(self, &key).await?;
         let account_id: AccountId = subject
             .parse()
             .map_err(|_| AccountError::Internal("bad activation subject".into()))?;

@@ -112,22 +112,8 @@ impl Accounts {
         let policy = self.settings().throttle;
         let subject_key = format!("login:{personal_id}");
         let address_key = format!("login-address:{}", client.address);
-        throttle::attempt(
-            self.db(),
-            &address_key,
-            policy.free_per_address,
-            &policy,
-            now,
-        )
-        .await?;
-        throttle::attempt(
-            self.db(),
-            &subject_key,
-            policy.free_per_subject,
-            &policy,
-            now,
-        )
-        .await?;
+        throttle::attempt(self, &address_key, policy.free_per_address, &policy, now).await?;
+        throttle::attempt(self, &subject_key, policy.free_per_subject, &policy, now).await?;
 
         let account = self.account_of_person(personal_id).await?;
         let verified = match &account {
@@ -140,14 +126,17 @@ impl Accounts {
         let Some(account) = account.filter(|_| verified) else {
             return Err(AccountError::LoginFailed);
         };
-        throttle::forgive(self.db(), &subject_key).await?;
-        throttle::forgive_one(self.db(), &address_key).await?;
-        self.admit(&account, credential.method()).await?;
+        if let Err(refused) = self.admit(&account, credential.method()).await {
+            // The secret was right: its attempt is forgiven even though the account is closed.
+            throttle::forgive(self, &subject_key).await?;
+            throttle::forgive_one(self, &address_key).await?;
+            return Err(refused);
+        }
         let factor = match credential {
             Credential::Recovery(_) => Factor::RecoveryCode,
             _ => Factor::Password,
         };
-        // The authenticator's last use and the new session: one commit.
+        // The attempt forgiven, the authenticator's last use and the new session: one commit.
         let signed = self.new_session(account.id, account.level, vec![factor], client);
         let now = self.now();
         let kind = match credential {
@@ -155,6 +144,7 @@ impl Accounts {
             _ => "password",
         };
         write_tx!(self, |tx| {
+            throttle::forgive_statements!(&mut *tx, &subject_key, &address_key);
             if kind == "password" {
                 sqlx::query(
                     "UPDATE authenticators SET last_used_at = $1
@@ -182,12 +172,12 @@ impl Accounts {
         let now = self.now();
         let policy = self.settings().throttle;
         let key = format!("step-up:{}", account.id);
-        throttle::attempt(self.db(), &key, policy.free_per_subject, &policy, now).await?;
+        throttle::attempt(self, &key, policy.free_per_subject, &policy, now).await?;
         let _ = client;
         if !self.check_secret(&account, credential).await? {
             return Err(AccountError::LoginFailed);
         }
-        throttle::forgive(self.db(), &key).await?;
+        throttle::forgive(self, &key).await?;
         self.admit(&account, credential.method()).await?;
         self.touch_authenticator(&account, credential).await?;
         let factor = match credential {

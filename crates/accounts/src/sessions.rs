@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use sqlx::FromRow;
 
 use crate::assurance::{Factor, assurance};
-use crate::db::{on_db, write_tx};
+use crate::db::{on_db, write_on_db, write_tx};
 use crate::error::AccountError;
 use crate::lifecycle::Role;
 use crate::model::{AccountId, Client, Session, SignedIn};
@@ -233,7 +233,7 @@ impl Accounts {
             return Err(AccountError::NoSession);
         }
         if now - row.last_seen_at >= TOUCH_EVERY_MS {
-            on_db!(self.db(), |pool| {
+            write_on_db!(self, |pool| {
                 sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
                     .bind(now)
                     .bind(&hash)
@@ -310,7 +310,7 @@ impl Accounts {
             ));
         }
         if now - session.last_seen_at >= TOUCH_EVERY_MS {
-            on_db!(self.db(), |pool| {
+            write_on_db!(self, |pool| {
                 sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
                     .bind(now)
                     .bind(&hash)
@@ -325,7 +325,7 @@ impl Accounts {
     }
 
     async fn delete_session_hash(&self, hash: &[u8]) -> Result<(), AccountError> {
-        on_db!(self.db(), |pool| {
+        write_on_db!(self, |pool| {
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
                 .bind(hash)
                 .execute(pool)
@@ -412,7 +412,7 @@ impl Accounts {
         account_id: AccountId,
         handle: &str,
     ) -> Result<(), AccountError> {
-        let removed = on_db!(self.db(), |pool| {
+        let removed = write_on_db!(self, |pool| {
             sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND handle = $2")
                 .bind(account_id)
                 .bind(handle)
@@ -430,7 +430,7 @@ impl Accounts {
 
     /// Ends every session of an account (sign out everywhere; also on lock and revocation).
     pub async fn sign_out_everywhere(&self, account_id: AccountId) -> Result<u64, AccountError> {
-        let ended = on_db!(self.db(), |pool| {
+        let ended = write_on_db!(self, |pool| {
             sqlx::query("DELETE FROM sessions WHERE account_id = $1")
                 .bind(account_id)
                 .execute(pool)

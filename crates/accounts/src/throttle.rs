@@ -8,9 +8,8 @@
 
 use std::time::Duration;
 
-use dinhdanh_store::Db;
-
-use crate::db::on_db;
+use crate::Accounts;
+use crate::db::{on_db, write_on_db};
 use crate::error::AccountError;
 
 /// The limits of the throttle.
@@ -39,7 +38,7 @@ impl Default for ThrottlePolicy {
 
 /// Counts one attempt under `key`; refuses it when the key is in a delay.
 pub(crate) async fn attempt(
-    db: &Db,
+    accounts: &Accounts,
     key: &str,
     free: i64,
     policy: &ThrottlePolicy,
@@ -48,7 +47,7 @@ pub(crate) async fn attempt(
     let stale_before = now - policy.window.as_millis() as i64;
     let base = policy.base_delay.as_millis() as i64;
     // One statement: count the attempt unless the key is in a delay (then no row comes back).
-    let counted: Option<(i64,)> = on_db!(db, |pool| {
+    let counted: Option<(i64,)> = write_on_db!(accounts, |pool| {
         sqlx::query_as(
             "INSERT INTO throttles (key, failures, last_failure_at, blocked_until)
              VALUES ($1, 1, $2, CASE WHEN 1 < $4 THEN 0 ELSE $2 + $5 END)
@@ -80,7 +79,7 @@ pub(crate) async fn attempt(
     if counted.is_some() {
         return Ok(());
     }
-    let blocked: Option<(i64,)> = on_db!(db, |pool| {
+    let blocked: Option<(i64,)> = on_db!(accounts.db(), |pool| {
         sqlx::query_as("SELECT blocked_until FROM throttles WHERE key = $1")
             .bind(key)
             .fetch_optional(pool)
@@ -93,8 +92,8 @@ pub(crate) async fn attempt(
 }
 
 /// Forgives the attempts under `key` after a success.
-pub(crate) async fn forgive(db: &Db, key: &str) -> Result<(), AccountError> {
-    on_db!(db, |pool| {
+pub(crate) async fn forgive(accounts: &Accounts, key: &str) -> Result<(), AccountError> {
+    write_on_db!(accounts, |pool| {
         sqlx::query("DELETE FROM throttles WHERE key = $1")
             .bind(key)
             .execute(pool)
@@ -105,8 +104,8 @@ pub(crate) async fn forgive(db: &Db, key: &str) -> Result<(), AccountError> {
 
 /// Takes back one attempt under `key` after a success (for shared keys such as an address, which a
 /// success must not wipe).
-pub(crate) async fn forgive_one(db: &Db, key: &str) -> Result<(), AccountError> {
-    on_db!(db, |pool| {
+pub(crate) async fn forgive_one(accounts: &Accounts, key: &str) -> Result<(), AccountError> {
+    write_on_db!(accounts, |pool| {
         sqlx::query("UPDATE throttles SET failures = failures - 1 WHERE key = $1 AND failures > 0")
             .bind(key)
             .execute(pool)
@@ -114,3 +113,20 @@ pub(crate) async fn forgive_one(db: &Db, key: &str) -> Result<(), AccountError> 
     });
     Ok(())
 }
+
+/// The statements of [`forgive`] (the subject) and [`forgive_one`] (the address), for a caller
+/// that commits them with the rest of a successful sign-in.
+macro_rules! forgive_statements {
+    ($conn:expr, $subject:expr, $address:expr) => {{
+        sqlx::query("DELETE FROM throttles WHERE key = $1")
+            .bind($subject)
+            .execute(&mut *$conn)
+            .await?;
+        sqlx::query("UPDATE throttles SET failures = failures - 1 WHERE key = $1 AND failures > 0")
+            .bind($address)
+            .execute(&mut *$conn)
+            .await?;
+    }};
+}
+
+pub(crate) use forgive_statements;
