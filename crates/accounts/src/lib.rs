@@ -123,8 +123,8 @@ struct Inner {
     /// Held by every SQLite write transaction of this capability: writers queue here, woken in
     /// turn, instead of sleeping in SQLite's busy handler while another holds the write lock.
     sqlite_writes: Arc<tokio::sync::Mutex<()>>,
-    /// Passkey sign-ins on SQLite: their writes share commits (see `dinhdanh_store::group`).
-    passkey_redeems: Option<GroupCommit<login::PasskeyRedeem>>,
+    /// Sign-ins on SQLite: their final writes share commits (see `dinhdanh_store::group`).
+    sign_ins: Option<GroupCommit<login::SignInWrite>>,
 }
 
 impl Accounts {
@@ -134,7 +134,7 @@ impl Accounts {
             .map_err(|e| AccountError::Internal(e.to_string()))?;
         let passkeys = Passkeys::new(&settings.public_url, &settings.service_name)?;
         let sqlite_writes = Arc::new(tokio::sync::Mutex::new(()));
-        let passkey_redeems = match db {
+        let sign_ins = match db {
             Db::Sqlite(pool) => Some(GroupCommit::new(
                 pool.clone(),
                 sqlite_writes.clone(),
@@ -154,7 +154,7 @@ impl Accounts {
                 ceremony_key: tokio::sync::OnceCell::new(),
                 staff_checks: sessions::StaffChecks::default(),
                 sqlite_writes,
-                passkey_redeems,
+                sign_ins,
             }),
         })
     }

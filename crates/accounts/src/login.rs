@@ -21,6 +21,15 @@ use crate::passkey::Passkeys;
 use crate::sessions::insert_session;
 use crate::{Accounts, secret, throttle, totp};
 
+/// The writes that end a sign-in, committed together (and on SQLite, grouped with other
+/// sign-ins finishing at the same moment).
+pub(crate) enum SignInWrite {
+    /// A passkey ceremony redeemed.
+    Passkey(PasskeyRedeem),
+    /// A password or recovery-code sign-in.
+    Secret(SecretSignIn),
+}
+
 /// The writes that end a passkey sign-in.
 pub(crate) struct PasskeyRedeem {
     ceremony_hash: Vec<u8>,
@@ -31,34 +40,81 @@ pub(crate) struct PasskeyRedeem {
     session: Option<SignedIn>,
 }
 
-/// The statements of a [`PasskeyRedeem`], on either backend's connection.
-macro_rules! redeem_statements {
-    ($conn:expr, $redeem:expr) => {{
-        let redeem: &PasskeyRedeem = $redeem;
-        sqlx::query("INSERT INTO used_ceremonies (ceremony_hash, expires_at) VALUES ($1, $2)")
-            .bind(&redeem.ceremony_hash)
-            .bind(redeem.expires)
-            .execute(&mut *$conn)
-            .await?;
-        sqlx::query(
-            "UPDATE authenticators SET last_used_at = $1, secret = COALESCE($2, secret)
-             WHERE authenticator_id = $3",
-        )
-        .bind(redeem.now)
-        .bind(redeem.updated.as_deref())
-        .bind(redeem.authenticator_id)
-        .execute(&mut *$conn)
-        .await?;
-        if let Some(signed) = &redeem.session {
-            insert_session!(&mut *$conn, signed);
+/// The writes that end a password or recovery-code sign-in.
+pub(crate) struct SecretSignIn {
+    subject_key: String,
+    address_key: String,
+    /// Whether a password was used (its last use is recorded; a recovery code is spent already).
+    password: bool,
+    account_id: i64,
+    now: i64,
+    session: SignedIn,
+}
+
+/// The statements of a [`SignInWrite`], on either backend's connection.
+macro_rules! sign_in_statements {
+    ($conn:expr, $write:expr) => {{
+        match $write {
+            SignInWrite::Passkey(redeem) => {
+                sqlx::query(
+                    "INSERT INTO used_ceremonies (ceremony_hash, expires_at) VALUES ($1, $2)",
+                )
+                .bind(&redeem.ceremony_hash)
+                .bind(redeem.expires)
+                .execute(&mut *$conn)
+                .await?;
+                sqlx::query(
+                    "UPDATE authenticators SET last_used_at = $1, secret = COALESCE($2, secret)
+                     WHERE authenticator_id = $3",
+                )
+                .bind(redeem.now)
+                .bind(redeem.updated.as_deref())
+                .bind(redeem.authenticator_id)
+                .execute(&mut *$conn)
+                .await?;
+                if let Some(signed) = &redeem.session {
+                    insert_session!(&mut *$conn, signed);
+                }
+            }
+            SignInWrite::Secret(secret) => {
+                throttle::forgive_statements!(
+                    &mut *$conn,
+                    &secret.subject_key,
+                    &secret.address_key
+                );
+                if secret.password {
+                    sqlx::query(
+                        "UPDATE authenticators SET last_used_at = $1
+                         WHERE account_id = $2 AND kind = 'password'",
+                    )
+                    .bind(secret.now)
+                    .bind(secret.account_id)
+                    .execute(&mut *$conn)
+                    .await?;
+                }
+                insert_session!(&mut *$conn, &secret.session);
+            }
         }
     }};
 }
 
-impl GroupedWrite for PasskeyRedeem {
+impl GroupedWrite for SignInWrite {
     async fn apply(&self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
-        redeem_statements!(conn, self);
+        sign_in_statements!(conn, self);
         Ok(())
+    }
+}
+
+impl Accounts {
+    /// Commits the writes that end a sign-in: grouped with others on SQLite.
+    async fn finish_sign_in(&self, write: SignInWrite) -> Result<(), sqlx::Error> {
+        match &self.inner.sign_ins {
+            Some(group) => group.write(write).await,
+            None => {
+                write_tx!(self, |tx| sign_in_statements!(&mut *tx, &write));
+                Ok(())
+            }
+        }
     }
 }
 
@@ -138,25 +194,15 @@ impl Accounts {
         };
         // The attempt forgiven, the authenticator's last use and the new session: one commit.
         let signed = self.new_session(account.id, account.level, vec![factor], client);
-        let now = self.now();
-        let kind = match credential {
-            Credential::Recovery(_) => "recovery",
-            _ => "password",
-        };
-        write_tx!(self, |tx| {
-            throttle::forgive_statements!(&mut *tx, &subject_key, &address_key);
-            if kind == "password" {
-                sqlx::query(
-                    "UPDATE authenticators SET last_used_at = $1
-                     WHERE account_id = $2 AND kind = 'password'",
-                )
-                .bind(now)
-                .bind(account.id)
-                .execute(&mut *tx)
-                .await?;
-            }
-            insert_session!(&mut *tx, &signed);
-        });
+        self.finish_sign_in(SignInWrite::Secret(SecretSignIn {
+            subject_key,
+            address_key,
+            password: matches!(credential, Credential::Password(_)),
+            account_id: account.id,
+            now: self.now(),
+            session: signed.clone(),
+        }))
+        .await?;
         Ok(signed)
     }
 
@@ -473,16 +519,7 @@ impl Accounts {
             updated: updated.map(str::to_owned),
             session: session.cloned(),
         };
-        let result: Result<(), sqlx::Error> = match &self.inner.passkey_redeems {
-            Some(group) => group.write(redeem).await,
-            None => {
-                async {
-                    write_tx!(self, |tx| redeem_statements!(&mut *tx, &redeem));
-                    Ok(())
-                }
-                .await
-            }
-        };
+        let result = self.finish_sign_in(SignInWrite::Passkey(redeem)).await;
         match result {
             Ok(()) => Ok(()),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
