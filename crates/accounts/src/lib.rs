@@ -245,6 +245,38 @@ impl Accounts {
         }
     }
 
+    /// The account of a person with its stored password (`(authenticator_id, PHC)`), if any.
+    pub(crate) async fn account_with_password(
+        &self,
+        personal_id: PersonalId,
+    ) -> Result<Option<(Account, Option<(i64, String)>)>, AccountError> {
+        #[derive(FromRow)]
+        struct Row {
+            password_id: Option<i64>,
+            password_phc: Option<String>,
+            #[sqlx(flatten)]
+            account: AccountRow,
+        }
+        let row: Option<Row> = on_db!(self.db(), |pool| {
+            sqlx::query_as(
+                "SELECT t.authenticator_id AS password_id, t.secret AS password_phc,
+                        a.account_id, a.kind, a.personal_id, a.organization_code, a.level,
+                        a.status, a.phone, a.portrait_sha256, a.guardian_account, a.created_at
+                 FROM accounts a
+                 LEFT JOIN authenticators t ON t.account_id = a.account_id AND t.kind = 'password'
+                 WHERE a.personal_id = $1",
+            )
+            .bind(personal_id.as_i64())
+            .fetch_optional(pool)
+            .await?
+        });
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let stored = row.password_id.zip(row.password_phc);
+        Ok(Some((self.complete(row.account).await?, stored)))
+    }
+
     /// A passkey by its credential ID, with its account: `(authenticator_id, passkey, account)`.
     pub(crate) async fn passkey_holder(
         &self,

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use sqlx::SqliteConnection;
 
 use crate::assurance::Factor;
-use crate::db::{on_db, write_tx};
+use crate::db::{on_db, write_on_db, write_tx};
 use crate::enrol::parse_personal_id;
 use crate::error::AccountError;
 use crate::lifecycle::{AccountStatus, Method};
@@ -171,12 +171,33 @@ impl Accounts {
         throttle::attempt(self, &address_key, policy.free_per_address, &policy, now).await?;
         throttle::attempt(self, &subject_key, policy.free_per_subject, &policy, now).await?;
 
-        let account = self.account_of_person(personal_id).await?;
-        let verified = match &account {
-            Some(account) => self.check_secret(account, credential).await?,
-            None => {
-                self.spend_like_a_check(credential).await;
-                false
+        let verified;
+        let account = match credential {
+            // The account and its password hash in one read.
+            Credential::Password(password) => {
+                let found = self.account_with_password(personal_id).await?;
+                match found {
+                    Some((account, stored)) => {
+                        verified = self.verify_password(&account, stored, password).await?;
+                        Some(account)
+                    }
+                    None => {
+                        self.spend_like_a_check(credential).await;
+                        verified = false;
+                        None
+                    }
+                }
+            }
+            _ => {
+                let account = self.account_of_person(personal_id).await?;
+                verified = match &account {
+                    Some(account) => self.check_secret(account, credential).await?,
+                    None => {
+                        self.spend_like_a_check(credential).await;
+                        false
+                    }
+                };
+                account
             }
         };
         let Some(account) = account.filter(|_| verified) else {
@@ -272,37 +293,7 @@ impl Accounts {
                     .fetch_optional(pool)
                     .await?
                 });
-                let Some((id, phc)) = stored else {
-                    self.spend_like_a_check(credential).await;
-                    return Ok(false);
-                };
-                let hasher = self.inner.passwords.clone();
-                let typed = password.clone();
-                let (ok, rehash) = self
-                    .hash_work(move || {
-                        let ok = hasher.verify(&typed, &phc);
-                        let rehash = (ok && hasher.needs_rehash(&phc))
-                            .then(|| hasher.hash(&typed).ok())
-                            .flatten();
-                        (ok, rehash)
-                    })
-                    .await?;
-                if let Some(new_phc) = rehash {
-                    on_db!(self.db(), |pool| {
-                        sqlx::query(
-                            "UPDATE authenticators SET secret = $1 WHERE authenticator_id = $2",
-                        )
-                        .bind(new_phc)
-                        .bind(id)
-                        .execute(pool)
-                        .await?;
-                    });
-                    tracing::info!(
-                        account = account.id,
-                        "password re-hashed with the current parameters"
-                    );
-                }
-                Ok(ok)
+                self.verify_password(account, stored, password).await
             }
             Credential::Totp(code) => {
                 let rows: Vec<(i64, String)> = on_db!(self.db(), |pool| {
@@ -352,6 +343,47 @@ impl Accounts {
                 Ok(claimed == 1)
             }
         }
+    }
+
+    /// Checks a typed password against the account's stored one (`(authenticator_id, PHC)`),
+    /// re-hashing it when the parameters changed. Without a stored password the same work is
+    /// spent on a dummy hash.
+    async fn verify_password(
+        &self,
+        account: &Account,
+        stored: Option<(i64, String)>,
+        password: &str,
+    ) -> Result<bool, AccountError> {
+        let Some((id, phc)) = stored else {
+            self.spend_like_a_check(&Credential::Password(password.to_owned()))
+                .await;
+            return Ok(false);
+        };
+        let hasher = self.inner.passwords.clone();
+        let typed = password.to_owned();
+        let (ok, rehash) = self
+            .hash_work(move || {
+                let ok = hasher.verify(&typed, &phc);
+                let rehash = (ok && hasher.needs_rehash(&phc))
+                    .then(|| hasher.hash(&typed).ok())
+                    .flatten();
+                (ok, rehash)
+            })
+            .await?;
+        if let Some(new_phc) = rehash {
+            write_on_db!(self, |pool| {
+                sqlx::query("UPDATE authenticators SET secret = $1 WHERE authenticator_id = $2")
+                    .bind(new_phc)
+                    .bind(id)
+                    .execute(pool)
+                    .await?;
+            });
+            tracing::info!(
+                account = account.id,
+                "password re-hashed with the current parameters"
+            );
+        }
+        Ok(ok)
     }
 
     async fn spend_like_a_check(&self, credential: &Credential) {
