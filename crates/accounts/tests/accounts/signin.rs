@@ -405,7 +405,7 @@ async fn unknown_accounts_and_wrong_passwords_look_and_take_the_same() {
         .unwrap();
         let mut unknown = Vec::new();
         let mut wrong = Vec::new();
-        for round in 0..6 {
+        for round in 0..10 {
             for (id, out) in [("001090099999", &mut unknown), (AN, &mut wrong)] {
                 let started = Instant::now();
                 let e = real
@@ -424,13 +424,16 @@ async fn unknown_accounts_and_wrong_passwords_look_and_take_the_same() {
                 );
             }
         }
+        // Other tests share the cores and only ever add time: compare the lower quartiles, the
+        // figure an attacker would also take from repeated tries.
         unknown.sort();
         wrong.sort();
-        let (u, k) = (unknown[3].as_secs_f64(), wrong[3].as_secs_f64());
+        let (u, k) = (unknown[2].as_secs_f64(), wrong[2].as_secs_f64());
         let ratio = u / k;
         assert!(
             (0.7..1.43).contains(&ratio),
-            "{name}: median unknown {u:.4}s vs wrong password {k:.4}s"
+            "{name}: lower quartile unknown {u:.4}s vs wrong password {k:.4}s \
+             (unknown {unknown:?}, wrong {wrong:?})"
         );
         w.test_db.close().await;
     }
