@@ -18,6 +18,7 @@ mod login;
 mod manage;
 mod model;
 pub mod notify;
+mod organizations;
 pub mod passkey;
 pub mod password;
 pub mod portrait;
@@ -101,6 +102,14 @@ impl Default for AccountSettings {
 #[derive(Clone)]
 pub struct Accounts {
     inner: Arc<Inner>,
+}
+
+/// The columns an [`AccountRow`] reads.
+macro_rules! account_columns {
+    () => {
+        "account_id, kind, personal_id, organization_code, level, status, phone, \
+         portrait_sha256, guardian_account, created_at"
+    };
 }
 
 /// At most this many sign-ins share one SQLite commit.
@@ -258,14 +267,14 @@ impl Accounts {
             account: AccountRow,
         }
         let row: Option<Row> = on_db!(self.db(), |pool| {
-            sqlx::query_as(
-                "SELECT t.authenticator_id AS password_id, t.secret AS password_phc,
-                        a.account_id, a.kind, a.personal_id, a.organization_code, a.level,
-                        a.status, a.phone, a.portrait_sha256, a.guardian_account, a.created_at
-                 FROM accounts a
-                 LEFT JOIN authenticators t ON t.account_id = a.account_id AND t.kind = 'password'
-                 WHERE a.personal_id = $1",
-            )
+            sqlx::query_as(concat!(
+                "SELECT t.authenticator_id AS password_id, t.secret AS password_phc, a.*
+                     FROM (SELECT ",
+                account_columns!(),
+                " FROM accounts WHERE personal_id = $1) a
+                     LEFT JOIN authenticators t
+                       ON t.account_id = a.account_id AND t.kind = 'password'"
+            ))
             .bind(personal_id.as_i64())
             .fetch_optional(pool)
             .await?
@@ -290,13 +299,13 @@ impl Accounts {
             account: AccountRow,
         }
         let row: Option<Row> = on_db!(self.db(), |pool| {
-            sqlx::query_as(
-                "SELECT t.authenticator_id, t.secret, a.account_id, a.kind, a.personal_id,
-                        a.organization_code, a.level, a.status, a.phone, a.portrait_sha256,
-                        a.guardian_account, a.created_at
-                 FROM authenticators t JOIN accounts a ON a.account_id = t.account_id
-                 WHERE t.credential_id = $1 AND t.kind = 'passkey'",
-            )
+            sqlx::query_as(concat!(
+                "SELECT t.authenticator_id, t.secret, a.* FROM authenticators t
+                     JOIN (SELECT ",
+                account_columns!(),
+                " FROM accounts) a ON a.account_id = t.account_id
+                     WHERE t.credential_id = $1 AND t.kind = 'passkey'"
+            ))
             .bind(credential_id)
             .fetch_optional(pool)
             .await?
@@ -377,15 +386,21 @@ impl Accounts {
     }
 }
 
-const ACCOUNT_SELECT_BY_ID: &str = "SELECT account_id, kind, personal_id, organization_code, \
-     level, status, phone, portrait_sha256, guardian_account, created_at FROM accounts \
-     WHERE account_id = $1";
-const ACCOUNT_SELECT_BY_PERSON: &str = "SELECT account_id, kind, personal_id, organization_code, \
-     level, status, phone, portrait_sha256, guardian_account, created_at FROM accounts \
-     WHERE personal_id = $1";
-const ACCOUNT_SELECT_BY_ORG: &str = "SELECT account_id, kind, personal_id, organization_code, \
-     level, status, phone, portrait_sha256, guardian_account, created_at FROM accounts \
-     WHERE organization_code = $1";
+const ACCOUNT_SELECT_BY_ID: &str = concat!(
+    "SELECT ",
+    account_columns!(),
+    " FROM accounts WHERE account_id = $1"
+);
+const ACCOUNT_SELECT_BY_PERSON: &str = concat!(
+    "SELECT ",
+    account_columns!(),
+    " FROM accounts WHERE personal_id = $1"
+);
+const ACCOUNT_SELECT_BY_ORG: &str = concat!(
+    "SELECT ",
+    account_columns!(),
+    " FROM accounts WHERE organization_code = $1"
+);
 
 #[derive(FromRow)]
 struct AccountRow {

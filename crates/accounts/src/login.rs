@@ -205,8 +205,11 @@ impl Accounts {
         };
         if let Err(refused) = self.admit(&account, credential.method()).await {
             // The secret was right: its attempt is forgiven even though the account is closed.
-            throttle::forgive(self, &subject_key).await?;
-            throttle::forgive_one(self, &address_key).await?;
+            write_tx!(self, |tx| throttle::forgive_statements!(
+                &mut *tx,
+                &subject_key,
+                &address_key
+            ));
             return Err(refused);
         }
         let factor = match credential {

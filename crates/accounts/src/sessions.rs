@@ -227,20 +227,9 @@ impl Accounts {
             return Err(AccountError::NoSession);
         };
         let now = self.now();
-        let idle = self.settings().session_idle.as_millis() as i64;
-        if now >= row.expires_at || now >= row.last_seen_at + idle {
-            self.delete_session_hash(&hash).await?;
-            return Err(AccountError::NoSession);
-        }
-        if now - row.last_seen_at >= TOUCH_EVERY_MS {
-            write_on_db!(self, |pool| {
-                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-                    .bind(now)
-                    .bind(&hash)
-                    .execute(pool)
-                    .await?;
-            });
-        }
+        self.end_if_expired(&hash, row.expires_at, row.last_seen_at, now)
+            .await?;
+        self.touch(&hash, row.last_seen_at, now).await?;
         Ok(row.into_session())
     }
 
@@ -291,11 +280,9 @@ impl Accounts {
         let Some(row) = row else {
             return Err(AccountError::NoSession);
         };
-        let idle = self.settings().session_idle.as_millis() as i64;
-        if now >= row.session.expires_at || now >= row.session.last_seen_at + idle {
-            self.delete_session_hash(&hash).await?;
-            return Err(AccountError::NoSession);
-        }
+        let last_seen_at = row.session.last_seen_at;
+        self.end_if_expired(&hash, row.session.expires_at, last_seen_at, now)
+            .await?;
         if row.status == "revoked" || row.locks > 0 {
             // The rare path: read the whole account for the exact refusal (which locks).
             self.account(row.session.account_id).await?.usable()?;
@@ -309,19 +296,41 @@ impl Accounts {
                 "officers and operators must sign in with a passkey or an authenticator app",
             ));
         }
-        if now - session.last_seen_at >= TOUCH_EVERY_MS {
-            write_on_db!(self, |pool| {
-                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-                    .bind(now)
-                    .bind(&hash)
-                    .execute(pool)
-                    .await?;
-            });
-        }
+        self.touch(&hash, last_seen_at, now).await?;
         self.inner
             .staff_checks
             .put(hash, roles, session.clone(), now);
         Ok(session)
+    }
+
+    /// Ends a session past its lifetime or its idle time, answering `NoSession`.
+    async fn end_if_expired(
+        &self,
+        hash: &[u8],
+        expires_at: i64,
+        last_seen_at: i64,
+        now: i64,
+    ) -> Result<(), AccountError> {
+        let idle = self.settings().session_idle.as_millis() as i64;
+        if now >= expires_at || now >= last_seen_at + idle {
+            self.delete_session_hash(hash).await?;
+            return Err(AccountError::NoSession);
+        }
+        Ok(())
+    }
+
+    /// Records that a session is in use, at most once per [`TOUCH_EVERY_MS`].
+    async fn touch(&self, hash: &[u8], last_seen_at: i64, now: i64) -> Result<(), AccountError> {
+        if now - last_seen_at >= TOUCH_EVERY_MS {
+            write_on_db!(self, |pool| {
+                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                    .bind(now)
+                    .bind(hash)
+                    .execute(pool)
+                    .await?;
+            });
+        }
+        Ok(())
     }
 
     async fn delete_session_hash(&self, hash: &[u8]) -> Result<(), AccountError> {

@@ -102,20 +102,9 @@ pub(crate) async fn forgive(accounts: &Accounts, key: &str) -> Result<(), Accoun
     Ok(())
 }
 
-/// Takes back one attempt under `key` after a success (for shared keys such as an address, which a
-/// success must not wipe).
-pub(crate) async fn forgive_one(accounts: &Accounts, key: &str) -> Result<(), AccountError> {
-    write_on_db!(accounts, |pool| {
-        sqlx::query("UPDATE throttles SET failures = failures - 1 WHERE key = $1 AND failures > 0")
-            .bind(key)
-            .execute(pool)
-            .await?;
-    });
-    Ok(())
-}
-
-/// The statements of [`forgive`] (the subject) and [`forgive_one`] (the address), for a caller
-/// that commits them with the rest of a successful sign-in.
+/// After a successful sign-in: forgives the attempts under the subject's key, and takes back one
+/// attempt under the address's key (shared by everyone behind that address, which one success
+/// must not wipe). Run in the caller's transaction.
 macro_rules! forgive_statements {
     ($conn:expr, $subject:expr, $address:expr) => {{
         sqlx::query("DELETE FROM throttles WHERE key = $1")

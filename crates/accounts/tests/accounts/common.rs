@@ -106,6 +106,18 @@ pub fn an_registration(phone: &str) -> Registration {
     }
 }
 
+/// Signs `personal_id` in with the test password alone (one factor) from 10.0.0.9.
+pub async fn password_session(w: &World, personal_id: &str) -> SignedIn {
+    w.accounts
+        .login(
+            personal_id,
+            &Credential::Password(PASSWORD.into()),
+            &client("10.0.0.9"),
+        )
+        .await
+        .unwrap()
+}
+
 /// Registers An at level 1 with a password; returns his first session.
 pub async fn an_with_password(w: &World) -> SignedIn {
     let phone = "0912345678";

@@ -316,15 +316,7 @@ async fn an_officer_raises_an_account_to_level_two_in_person() {
         };
 
         // An officer signed in with a password alone may not act.
-        let password_only = w
-            .accounts
-            .login(
-                OFFICER,
-                &Credential::Password(PASSWORD.into()),
-                &client("10.0.0.9"),
-            )
-            .await
-            .unwrap();
+        let password_only = password_session(&w, OFFICER).await;
         let e = w
             .accounts
             .enrol_in_person(&password_only.session, AN, &check)

@@ -474,6 +474,11 @@ async fn only_operators_grant_roles() {
     }
 }
 
+/// Why `node` refuses the staff check of `token` for `roles`.
+async fn refusal(node: &dinhdanh_accounts::Accounts, token: &str, roles: &[Role]) -> &'static str {
+    node.staff_session(token, roles).await.unwrap_err().code()
+}
+
 #[tokio::test]
 async fn staff_checks_end_with_the_role_the_lock_or_the_memory_time() {
     const REGISTRY: [Role; 2] = [Role::AgencyOfficer, Role::Operator];
@@ -486,40 +491,25 @@ async fn staff_checks_end_with_the_role_the_lock_or_the_memory_time() {
             let session = node.staff_session(&officer.token, &REGISTRY).await.unwrap();
             assert_eq!(session.account_id, id, "{name}");
         }
-        let e = w
-            .accounts
-            .staff_session(&officer.token, &[Role::EnrolmentOfficer])
-            .await
-            .unwrap_err();
         assert_eq!(
-            e.code(),
+            refusal(&w.accounts, &officer.token, &[Role::EnrolmentOfficer]).await,
             "missing_role",
             "{name}: another role is not remembered"
         );
 
         // A citizen holds no role; a password-only officer session must step up.
         let citizen = an_with_password(&w).await;
-        let e = w
-            .accounts
-            .staff_session(&citizen.token, &REGISTRY)
-            .await
-            .unwrap_err();
-        assert_eq!(e.code(), "missing_role", "{name}");
-        let weak = w
-            .accounts
-            .login(
-                OFFICER,
-                &Credential::Password(PASSWORD.into()),
-                &client("10.0.0.9"),
-            )
-            .await
-            .unwrap();
-        let e = w
-            .accounts
-            .staff_session(&weak.token, &REGISTRY)
-            .await
-            .unwrap_err();
-        assert_eq!(e.code(), "step_up_required", "{name}");
+        assert_eq!(
+            refusal(&w.accounts, &citizen.token, &REGISTRY).await,
+            "missing_role",
+            "{name}"
+        );
+        let weak = password_session(&w, OFFICER).await;
+        assert_eq!(
+            refusal(&w.accounts, &weak.token, &REGISTRY).await,
+            "step_up_required",
+            "{name}"
+        );
 
         // Withdrawing the role takes effect at once on the node that withdrew it, and on the
         // other node once its memory of the check runs out.
@@ -527,12 +517,11 @@ async fn staff_checks_end_with_the_role_the_lock_or_the_memory_time() {
             .revoke_role(By::Console, id, Role::AgencyOfficer)
             .await
             .unwrap();
-        let e = w
-            .accounts
-            .staff_session(&officer.token, &REGISTRY)
-            .await
-            .unwrap_err();
-        assert_eq!(e.code(), "missing_role", "{name}: same node");
+        assert_eq!(
+            refusal(&w.accounts, &officer.token, &REGISTRY).await,
+            "missing_role",
+            "{name}: same node"
+        );
         other_node
             .staff_session(&officer.token, &REGISTRY)
             .await
@@ -540,11 +529,11 @@ async fn staff_checks_end_with_the_role_the_lock_or_the_memory_time() {
         w.clock.advance(Duration::from_millis(
             dinhdanh_accounts::STAFF_CHECK_MEMORY_MS as u64,
         ));
-        let e = other_node
-            .staff_session(&officer.token, &REGISTRY)
-            .await
-            .unwrap_err();
-        assert_eq!(e.code(), "missing_role", "{name}: other node, later");
+        assert_eq!(
+            refusal(&other_node, &officer.token, &REGISTRY).await,
+            "missing_role",
+            "{name}: other node, later"
+        );
 
         // Back as an operator; a lock ends the session everywhere the same way.
         w.accounts
@@ -563,20 +552,19 @@ async fn staff_checks_end_with_the_role_the_lock_or_the_memory_time() {
             )
             .await
             .unwrap();
-        let e = w
-            .accounts
-            .staff_session(&officer.token, &REGISTRY)
-            .await
-            .unwrap_err();
-        assert_eq!(e.code(), "no_session", "{name}: the lock ended the session");
+        assert_eq!(
+            refusal(&w.accounts, &officer.token, &REGISTRY).await,
+            "no_session",
+            "{name}: the lock ended the session"
+        );
         w.clock.advance(Duration::from_millis(
             dinhdanh_accounts::STAFF_CHECK_MEMORY_MS as u64,
         ));
-        let e = other_node
-            .staff_session(&officer.token, &REGISTRY)
-            .await
-            .unwrap_err();
-        assert_eq!(e.code(), "no_session", "{name}: other node, later");
+        assert_eq!(
+            refusal(&other_node, &officer.token, &REGISTRY).await,
+            "no_session",
+            "{name}: other node, later"
+        );
         w.test_db.close().await;
     }
 }
