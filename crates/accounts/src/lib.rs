@@ -183,6 +183,12 @@ impl Accounts {
         &self.inner.registry
     }
 
+    /// The SQLite write gate: other capabilities writing to the same database queue on it too, so
+    /// that no writer sleeps in SQLite's busy handler while another holds the write lock.
+    pub fn sqlite_write_gate(&self) -> Arc<tokio::sync::Mutex<()>> {
+        self.inner.sqlite_writes.clone()
+    }
+
     /// The password hasher (for the benchmark's raw figure).
     pub fn password_hasher(&self) -> &PasswordHasherConfig {
         &self.inner.passwords

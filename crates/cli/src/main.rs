@@ -62,6 +62,16 @@ enum Command {
         #[command(subcommand)]
         command: commands::accounts::AccountsCommand,
     },
+    /// OpenID relying parties: register, update, list, disable.
+    Clients {
+        #[command(subcommand)]
+        command: commands::oidc::ClientsCommand,
+    },
+    /// OpenID signing keys: list, rotate.
+    Keys {
+        #[command(subcommand)]
+        command: commands::oidc::KeysCommand,
+    },
     /// Print the messages waiting in (or sent from) the SMS outbox.
     Outbox {
         /// Only messages to this phone number.
@@ -142,6 +152,8 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<std::proces
         }
         Command::Registry { command } => return commands::registry::run(&config, command).await,
         Command::Accounts { command } => commands::accounts::run(&config, command).await?,
+        Command::Clients { command } => commands::oidc::clients(&config, command).await?,
+        Command::Keys { command } => commands::oidc::keys(&config, command).await?,
         Command::Outbox { to, limit } => commands::accounts::outbox(&config, to, limit).await?,
         Command::Openapi => println!("{}", dinhdanh_server::openapi_json()),
     }

@@ -8,6 +8,7 @@ mod auth;
 mod error;
 mod health;
 mod metrics;
+mod oidc;
 mod openapi;
 mod web;
 
@@ -45,17 +46,30 @@ pub struct AppState {
     db: Db,
     registry: Registry,
     accounts: Accounts,
+    oidc: dinhdanh_oidc::Oidc,
     web: Arc<WebSettings>,
     registry_size: Arc<metrics::RegistrySize>,
 }
 
 impl AppState {
-    /// Builds the state over a migrated database and the accounts capability.
+    /// The OpenID provider (for tools and tests that register clients).
+    pub fn oidc(&self) -> &dinhdanh_oidc::Oidc {
+        &self.oidc
+    }
+
+    /// Builds the state over a migrated database and the accounts capability; the OpenID
+    /// provider's issuer is the public origin.
     pub fn new(db: Db, accounts: Accounts, settings: &ServerSettings) -> AppState {
+        let oidc = dinhdanh_oidc::Oidc::new(
+            &db,
+            accounts.clone(),
+            dinhdanh_oidc::OidcSettings::for_issuer(&settings.web.public_origin),
+        );
         AppState {
             registry: Registry::new(&db),
             db,
             accounts,
+            oidc,
             web: Arc::new(settings.web.clone()),
             registry_size: Arc::new(metrics::RegistrySize::default()),
         }
@@ -89,6 +103,7 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
         .merge(pages)
         .merge(health::router())
         .merge(metrics::router())
+        .merge(oidc::router())
         .nest("/api/v1", api::router())
         .merge(openapi::router())
         .with_state(state)

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod oidc;
 pub mod registry;
 pub mod serve;
 

@@ -33,6 +33,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/account/methods/{method}/{action}", post(method_lock))
         .route("/account/sessions/{handle}/end", post(end_session))
         .route("/account/sessions/end-all", post(end_all))
+        .route("/account/consents/{client}/revoke", post(revoke_consent))
         .route("/account/lock", post(lock_own))
         .route("/account/children", post(register_child))
         .route("/account/organizations", post(register_organization))
@@ -99,6 +100,7 @@ async fn dashboard(
     let events = accounts.events(account.id, 20).await.unwrap_or_default();
     let wards = accounts.wards(account.id).await.unwrap_or_default();
     let memberships = accounts.memberships(account.id).await.unwrap_or_default();
+    let consents = state.oidc.consents(account.id).await.unwrap_or_default();
     let assurance = user.session.assurance.map_or("none", |a| a.name());
     let done = flash.done.as_deref().map(|k| t(l, &format!("done.{k}")));
     page(
@@ -167,6 +169,26 @@ async fn dashboard(
                 form method="post" action="/account/sessions/end-all" {
                     (hidden_csrf(&web))
                     button.secondary type="submit" { (t(l, "sessions.end_all")) }
+                }
+            }
+            section {
+                h2 { (t(l, "consents.title")) }
+                @if consents.is_empty() {
+                    p { (t(l, "consents.none")) }
+                } @else {
+                    ul #consents {
+                        @for c in &consents {
+                            li data-client=(c.client.client_id) {
+                                strong { (c.client.name_in(l == super::Lang::Vi)) }
+                                ": "
+                                (c.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
+                                form.inline method="post" action={ "/account/consents/" (c.client.client_id) "/revoke" } {
+                                    (hidden_csrf(&web))
+                                    button.link type="submit" { (t(l, "consents.revoke")) }
+                                }
+                            }
+                        }
+                    }
                 }
             }
             section {
@@ -454,6 +476,23 @@ async fn end_session(
     {
         Ok(()) => Redirect::to("/account?done=session_ended").into_response(),
         Err(e) => failure(&web, &e),
+    }
+}
+
+async fn revoke_consent(
+    State(state): State<AppState>,
+    web: Web,
+    Path(client): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let user = signed_in!(web, &form.csrf);
+    match state.oidc.revoke_consent(user.account.id, &client).await {
+        Ok(_) => Redirect::to("/account?done=consent_revoked").into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            super::layout::message_page(&web, t(web.lang, "consents.title"), &e.description),
+        )
+            .into_response(),
     }
 }
 

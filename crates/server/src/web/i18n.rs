@@ -241,6 +241,77 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Không dùng được khóa truy cập. Vui lòng thử lại.",
         "The passkey could not be used. Please try again.",
     ),
+    (
+        "authorize.error_title",
+        "Không thể đăng nhập vào dịch vụ",
+        "Cannot sign in to the service",
+    ),
+    (
+        "authorize.error_intro",
+        "Yêu cầu đăng nhập từ dịch vụ không hợp lệ. Hãy quay lại dịch vụ và thử lại; nếu lỗi lặp lại, hãy báo cho đơn vị cung cấp dịch vụ.",
+        "The service's sign-in request is not valid. Go back to the service and try again; if the error repeats, tell the service's provider.",
+    ),
+    (
+        "consent.title",
+        "Chia sẻ thông tin",
+        "Share your information",
+    ),
+    (
+        "consent.intro",
+        "Dịch vụ sau đề nghị nhận thông tin của bạn:",
+        "This service asks to receive your information:",
+    ),
+    ("consent.purpose", "Mục đích:", "Purpose:"),
+    (
+        "consent.security_level",
+        "Cấp độ an toàn hệ thống thông tin (Nghị định 85/2016/NĐ-CP):",
+        "Security level of its information system (Decree 85/2016/ND-CP):",
+    ),
+    (
+        "consent.revocable",
+        "Bạn có thể rút lại sự đồng ý bất cứ lúc nào trong trang tài khoản.",
+        "You can withdraw your consent at any time on your account page.",
+    ),
+    ("consent.allow", "Đồng ý", "Allow"),
+    ("consent.deny", "Từ chối", "Deny"),
+    (
+        "scope.openid",
+        "Xác nhận bạn đã đăng nhập (một mã định danh riêng cho dịch vụ này, không phải số định danh cá nhân)",
+        "That you signed in (an identifier for this service only, not your personal ID number)",
+    ),
+    (
+        "scope.profile",
+        "Họ, chữ đệm và tên; ngày sinh; giới tính",
+        "Family, middle and given names; date of birth; sex",
+    ),
+    ("scope.address", "Nơi thường trú", "Permanent residence"),
+    (
+        "scope.phone",
+        "Số điện thoại đã xác thực",
+        "Your verified phone number",
+    ),
+    (
+        "scope.personal_id",
+        "Số định danh cá nhân (12 chữ số)",
+        "Your personal ID number (12 digits)",
+    ),
+    ("scope.service", "Quyền truy cập dịch vụ", "Service access"),
+    (
+        "consents.title",
+        "Dịch vụ bạn đã đồng ý chia sẻ thông tin",
+        "Services you share information with",
+    ),
+    (
+        "consents.none",
+        "Bạn chưa đồng ý chia sẻ thông tin với dịch vụ nào.",
+        "You have not shared information with any service.",
+    ),
+    ("consents.revoke", "Rút lại", "Withdraw"),
+    (
+        "consents.revoked",
+        "Đã rút lại sự đồng ý.",
+        "Consent withdrawn.",
+    ),
     ("login.title", "Đăng nhập", "Sign in"),
     ("login.submit", "Đăng nhập", "Sign in"),
     (
@@ -477,6 +548,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("assurance.low", "thấp", "low"),
     ("assurance.substantial", "đáng kể", "substantial"),
     ("assurance.high", "cao", "high"),
+    (
+        "done.consent_revoked",
+        "Đã rút lại sự đồng ý chia sẻ thông tin.",
+        "Consent withdrawn.",
+    ),
     ("done.portrait", "Đã lưu ảnh chân dung.", "Portrait saved."),
     ("done.password", "Đã lưu mật khẩu.", "Password saved."),
     (

@@ -1,7 +1,7 @@
 //! Signing in (password, then a second factor when the account has one; or a passkey alone),
 //! step-up, and signing out.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -25,14 +25,49 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/logout", post(logout))
 }
 
-fn login_page(web: &Web, personal_id: &str, error: Option<&str>) -> Markup {
+/// `?next=` (where to go after signing in: an authorization to continue) and `?hint=` (a
+/// personal ID to prefill, from the relying party's `login_hint`).
+#[derive(Deserialize, Default)]
+struct After {
+    #[serde(default)]
+    next: Option<String>,
+    #[serde(default)]
+    hint: Option<String>,
+}
+
+impl After {
+    /// The accepted `next`, if any.
+    fn next(&self) -> Option<&str> {
+        super::authorize::safe_next(self.next.as_deref())
+    }
+
+    /// `path`, carrying `next` along.
+    fn with_next(&self, path: &str) -> String {
+        match self.next() {
+            Some(next) => {
+                let query = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("next", next)
+                    .finish();
+                format!("{path}?{query}")
+            }
+            None => path.to_owned(),
+        }
+    }
+
+    /// Where a completed sign-in goes.
+    fn done(&self) -> &str {
+        self.next().unwrap_or("/account")
+    }
+}
+
+fn login_page(web: &Web, personal_id: &str, error: Option<&str>, after: &After) -> Markup {
     let l = web.lang;
     page(
         web,
         t(l, "login.title"),
         html! {
             (alert(error))
-            form #login method="post" action="/login" {
+            form #login method="post" action=(after.with_next("/login")) {
                 input type="hidden" name="csrf" value=(web.csrf);
                 label for="personal_id" { (t(l, "field.personal_id")) }
                 input #personal_id name="personal_id" inputmode="numeric" autocomplete="username"
@@ -47,7 +82,7 @@ fn login_page(web: &Web, personal_id: &str, error: Option<&str>) -> Markup {
             }
             p.or { (t(l, "login.or")) }
             button #passkey-login type="button" data-passkey="login" data-start="/login/passkey/start"
-                data-finish="/login/passkey/finish" data-msg-cancelled=(t(l, "passkey.cancelled"))
+                data-finish=(after.with_next("/login/passkey/finish")) data-msg-cancelled=(t(l, "passkey.cancelled"))
                 data-msg-failed=(t(l, "passkey.failed")) { (t(l, "login.passkey")) }
             p #passkey-error.alert hidden {}
             p { (t(l, "login.no_account")) " " a href="/register" { (t(l, "nav.register")) } }
@@ -56,8 +91,13 @@ fn login_page(web: &Web, personal_id: &str, error: Option<&str>) -> Markup {
 }
 
 /// The sign-in form, also when a session exists: signing in replaces it.
-async fn login_form(web: Web) -> Response {
-    login_page(&web, "", None).into_response()
+async fn login_form(web: Web, Query(after): Query<After>) -> Response {
+    let hint = after
+        .hint
+        .as_deref()
+        .filter(|h| h.len() == 12 && h.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or("");
+    login_page(&web, hint, None, &after).into_response()
 }
 
 #[derive(Deserialize)]
@@ -72,7 +112,12 @@ struct LoginForm {
     recovery: Option<String>,
 }
 
-async fn login(State(state): State<AppState>, web: Web, Form(form): Form<LoginForm>) -> Response {
+async fn login(
+    State(state): State<AppState>,
+    web: Web,
+    Query(after): Query<After>,
+    Form(form): Form<LoginForm>,
+) -> Response {
     if let Err(r) = web.check_csrf(&form.csrf) {
         return r;
     }
@@ -100,11 +145,11 @@ async fn login(State(state): State<AppState>, web: Web, Form(form): Form<LoginFo
                 .await
                 .unwrap_or_default();
             let next = if methods.iter().any(|a| a.method == Method::Totp) {
-                "/login/second"
+                after.with_next("/login/second")
             } else {
-                "/account"
+                after.done().to_owned()
             };
-            web.sign_in_redirect(&signed_in.token, next)
+            web.sign_in_redirect(&signed_in.token, &next)
         }
         Err(e) => {
             let status = match e {
@@ -114,14 +159,14 @@ async fn login(State(state): State<AppState>, web: Web, Form(form): Form<LoginFo
             };
             (
                 status,
-                login_page(&web, &form.personal_id, Some(&web.error_text(&e))),
+                login_page(&web, &form.personal_id, Some(&web.error_text(&e)), &after),
             )
                 .into_response()
         }
     }
 }
 
-fn second_page(web: &Web, error: Option<&str>) -> Markup {
+fn second_page(web: &Web, error: Option<&str>, after: &After) -> Markup {
     let l = web.lang;
     page(
         web,
@@ -129,7 +174,7 @@ fn second_page(web: &Web, error: Option<&str>) -> Markup {
         html! {
             p { (t(l, "second.intro")) }
             (alert(error))
-            form #second method="post" action="/login/second" {
+            form #second method="post" action=(after.with_next("/login/second")) {
                 input type="hidden" name="csrf" value=(web.csrf);
                 label for="code" { (t(l, "field.totp_code")) }
                 input #code name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="11" required;
@@ -141,19 +186,19 @@ fn second_page(web: &Web, error: Option<&str>) -> Markup {
             }
             p { (t(l, "second.or_passkey")) }
             button #passkey-step-up type="button" data-passkey="login" data-start="/login/passkey/start"
-                data-finish="/login/passkey/finish" data-msg-cancelled=(t(l, "passkey.cancelled"))
+                data-finish=(after.with_next("/login/passkey/finish")) data-msg-cancelled=(t(l, "passkey.cancelled"))
                 data-msg-failed=(t(l, "passkey.failed")) { (t(l, "login.passkey")) }
             p #passkey-error.alert hidden {}
-            p { a href="/account" { (t(l, "second.skip")) } }
+            p { a href=(after.done()) { (t(l, "second.skip")) } }
         },
     )
 }
 
-async fn second_form(web: Web) -> Response {
+async fn second_form(web: Web, Query(after): Query<After>) -> Response {
     if let Err(r) = web.user() {
         return r;
     }
-    second_page(&web, None).into_response()
+    second_page(&web, None, &after).into_response()
 }
 
 #[derive(Deserialize)]
@@ -166,7 +211,12 @@ struct SecondForm {
     recovery: Option<String>,
 }
 
-async fn second(State(state): State<AppState>, web: Web, Form(form): Form<SecondForm>) -> Response {
+async fn second(
+    State(state): State<AppState>,
+    web: Web,
+    Query(after): Query<After>,
+    Form(form): Form<SecondForm>,
+) -> Response {
     let user = match web.user() {
         Ok(u) => u,
         Err(r) => return r,
@@ -184,11 +234,11 @@ async fn second(State(state): State<AppState>, web: Web, Form(form): Form<Second
         .step_up(&user.token, &credential, &web.client)
         .await
     {
-        Ok(raised) => web.sign_in_redirect(&raised.token, "/account"),
+        Ok(raised) => web.sign_in_redirect(&raised.token, after.done()),
         Err(AccountError::NoSession) => Redirect::to("/login").into_response(),
         Err(e) => (
             StatusCode::UNAUTHORIZED,
-            second_page(&web, Some(&web.error_text(&e))),
+            second_page(&web, Some(&web.error_text(&e)), &after),
         )
             .into_response(),
     }
@@ -247,6 +297,7 @@ struct PasskeyFinish {
 async fn passkey_finish(
     State(state): State<AppState>,
     web: Web,
+    Query(after): Query<After>,
     headers: axum::http::HeaderMap,
     Json(body): Json<PasskeyFinish>,
 ) -> Response {
@@ -260,7 +311,7 @@ async fn passkey_finish(
         .await
     {
         Ok(signed_in) => {
-            let mut response = Json(json!({"redirect": "/account"})).into_response();
+            let mut response = Json(json!({"redirect": after.done()})).into_response();
             response
                 .headers_mut()
                 .append(SET_COOKIE, web.session_cookie(&signed_in.token));

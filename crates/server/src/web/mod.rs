@@ -11,6 +11,7 @@
 #![allow(clippy::result_large_err)]
 
 mod account;
+mod authorize;
 mod enrol;
 pub(crate) mod i18n;
 mod layout;
@@ -72,6 +73,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .route("/static/passkey.js", get(static_js))
         .merge(enrol::router())
         .merge(login::router())
+        .merge(authorize::router())
         .merge(account::router())
         .merge(officer::router());
     if state.web.demo_outbox {
@@ -141,6 +143,7 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
     let headers = request.headers();
     if request.method() != Method::GET
         && request.method() != Method::HEAD
+        && request.uri().path() != "/authorize"
         && let Some(origin) = headers.get("origin").and_then(|v| v.to_str().ok())
         && origin != state.web.public_origin
     {

@@ -8,6 +8,7 @@ mod authentication;
 mod corrections;
 mod headers;
 mod metrics;
+mod oidc;
 mod openapi;
 mod persons;
 mod probes;

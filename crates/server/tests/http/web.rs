@@ -6,20 +6,20 @@ use std::collections::BTreeMap;
 use crate::support::*;
 
 /// A cookie jar and a client that does not follow redirects, like a browser's devtools view.
-struct Browser {
-    client: reqwest::Client,
-    jar: BTreeMap<String, String>,
-    base: String,
+pub(crate) struct Browser {
+    pub(crate) client: reqwest::Client,
+    pub(crate) jar: BTreeMap<String, String>,
+    pub(crate) base: String,
 }
 
-struct Page {
-    status: StatusCode,
-    headers: reqwest::header::HeaderMap,
-    body: String,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) body: String,
 }
 
 impl Page {
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         let marker = "name=\"csrf\" value=\"";
         let start = self.body.find(marker).expect("a form with a CSRF token") + marker.len();
         self.body[start..start + 43].to_owned()
@@ -27,7 +27,7 @@ impl Page {
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Browser {
+    pub(crate) fn new(app: &TestApp) -> Browser {
         Browser {
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -64,7 +64,7 @@ impl Browser {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let response = self
             .client
             .get(format!("{}{path}", self.base))
@@ -75,7 +75,12 @@ impl Browser {
         self.take(response).await
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)], origin: Option<&str>) -> Page {
+    pub(crate) async fn post(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+        origin: Option<&str>,
+    ) -> Page {
         let mut request = self
             .client
             .post(format!("{}{path}", self.base))
@@ -90,7 +95,7 @@ impl Browser {
 }
 
 /// Gives the staff member a password, for the form sign-in.
-async fn staff_password(app: &TestApp) -> &'static str {
+pub(crate) async fn staff_password(app: &TestApp) -> &'static str {
     let password = "một câu mật khẩu dài";
     let response = app
         .client

@@ -1,0 +1,309 @@
+//! Minting tokens — access tokens as JWTs (RFC 9068), ID tokens — and answering userinfo.
+//!
+//! Claims come from the population registry at the moment of issue, chosen by scope; `sub` is
+//! pairwise by default: HMAC-SHA256 of the client's sector and the account under a server key, so
+//! two relying parties of different sectors see unrelated subjects for the same citizen.
+
+use std::collections::BTreeSet;
+
+use dinhdanh_accounts::{Account, Assurance};
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use sha2::Sha256;
+use sqlx::FromRow;
+
+use crate::Oidc;
+use crate::clients::{Client, SubjectType};
+use crate::db::on_db;
+use crate::error::{ErrorCode, OAuthError};
+use crate::jose::{self, Alg, Jws};
+use crate::scope::{self, Scope};
+use crate::token::TokenResponse;
+
+/// What a grant remembers of the authentication behind it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct GrantDetails {
+    pub acr: Assurance,
+    pub amr: Vec<String>,
+    pub auth_time: i64,
+    pub claims: Option<Value>,
+}
+
+impl Default for GrantDetails {
+    fn default() -> Self {
+        GrantDetails {
+            acr: Assurance::Low,
+            amr: Vec::new(),
+            auth_time: 0,
+            claims: None,
+        }
+    }
+}
+
+/// Everything needed to mint one token response.
+pub(crate) struct Minted {
+    pub grant_id: Option<String>,
+    pub account: Option<Account>,
+    pub scopes: BTreeSet<Scope>,
+    pub grant: GrantDetails,
+    pub nonce: Option<String>,
+    pub session: Option<String>,
+}
+
+impl Oidc {
+    /// The `sub` a client sees for an account.
+    pub async fn subject(&self, client: &Client, account_id: i64) -> Result<String, OAuthError> {
+        let key = self.pairwise_key().await?;
+        let sector = match client.subject_type {
+            SubjectType::Pairwise => client.sector.as_str(),
+            SubjectType::Public => "",
+        };
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+        mac.update(sector.as_bytes());
+        mac.update(b"\n");
+        mac.update(account_id.to_string().as_bytes());
+        Ok(jose::b64(mac.finalize().into_bytes()))
+    }
+
+    /// Signs the tokens of a grant and builds the response.
+    pub(crate) async fn respond(
+        &self,
+        client: &Client,
+        minted: Minted,
+        refresh_token: Option<String>,
+    ) -> Result<TokenResponse, OAuthError> {
+        let keys = self.keys().await.map_err(OAuthError::internal)?;
+        let now = self.now() / 1000;
+        let access_life = client.lifetimes.access_token;
+        let scope_text = scope::join(&minted.scopes);
+        let sub = match &minted.account {
+            Some(account) => self.subject(client, account.id).await?,
+            None => client.client_id.clone(),
+        };
+        let mut access = json!({
+            "iss": self.issuer(),
+            "sub": sub,
+            "aud": self.issuer(),
+            "client_id": client.client_id,
+            "scope": scope_text,
+            "iat": now,
+            "exp": now + i64::from(access_life),
+            "jti": dinhdanh_accounts::secret::token()[..22],
+        });
+        if let Some(grant_id) = &minted.grant_id {
+            access["gid"] = json!(grant_id);
+            access["auth_time"] = json!(minted.grant.auth_time);
+            access["acr"] = json!(minted.grant.acr.acr());
+            access["amr"] = json!(minted.grant.amr);
+        }
+        let signer = keys
+            .current(Alg::ES256)
+            .ok_or_else(|| OAuthError::internal("no ES256 key"))?;
+        let access_token = signer.sign("at+jwt", &access);
+        let id_token = match (&minted.account, minted.scopes.contains(&Scope::OpenId)) {
+            (Some(account), true) => {
+                let mut claims = Map::new();
+                claims.insert("iss".into(), json!(self.issuer()));
+                claims.insert("sub".into(), json!(sub));
+                claims.insert("aud".into(), json!(client.client_id));
+                claims.insert("azp".into(), json!(client.client_id));
+                claims.insert("iat".into(), json!(now));
+                claims.insert(
+                    "exp".into(),
+                    json!(now + i64::from(client.lifetimes.id_token)),
+                );
+                claims.insert("auth_time".into(), json!(minted.grant.auth_time));
+                claims.insert("acr".into(), json!(minted.grant.acr.acr()));
+                claims.insert("amr".into(), json!(minted.grant.amr));
+                if let Some(nonce) = &minted.nonce {
+                    claims.insert("nonce".into(), json!(nonce));
+                }
+                if let Some(session) = &minted.session {
+                    claims.insert("sid".into(), json!(session));
+                }
+                claims.extend(self.identity_claims(account, &minted.scopes).await?);
+                let key = keys
+                    .current(client.id_token_alg)
+                    .ok_or_else(|| OAuthError::internal("no key for the client's algorithm"))?;
+                Some(key.sign("JWT", &Value::Object(claims)))
+            }
+            _ => None,
+        };
+        Ok(TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in: access_life,
+            scope: scope_text,
+            refresh_token,
+            id_token,
+        })
+    }
+
+    /// The registry's data about the account holder that `scopes` release.
+    async fn identity_claims(
+        &self,
+        account: &Account,
+        scopes: &BTreeSet<Scope>,
+    ) -> Result<Map<String, Value>, OAuthError> {
+        let mut claims = Map::new();
+        let needs_registry = scopes
+            .iter()
+            .any(|s| matches!(s, Scope::Profile | Scope::Address | Scope::PersonalId));
+        let person = match (&account.personal_id, needs_registry) {
+            (Some(id), true) => Some(
+                self.inner
+                    .registry
+                    .person(*id)
+                    .await
+                    .map_err(OAuthError::internal)?
+                    .person,
+            ),
+            _ => None,
+        };
+        if let Some(person) = &person {
+            if scopes.contains(&Scope::Profile) {
+                claims.insert("name".into(), json!(person.name.full()));
+                claims.insert("family_name".into(), json!(person.name.family()));
+                if !person.name.middle().is_empty() {
+                    claims.insert("middle_name".into(), json!(person.name.middle()));
+                }
+                claims.insert("given_name".into(), json!(person.name.given()));
+                claims.insert(
+                    "birthdate".into(),
+                    json!(person.birth_date.format("%Y-%m-%d").to_string()),
+                );
+                claims.insert(
+                    "gender".into(),
+                    json!(match person.sex {
+                        dinhdanh_domain::Sex::Male => "male",
+                        dinhdanh_domain::Sex::Female => "female",
+                    }),
+                );
+            }
+            if scopes.contains(&Scope::Address) {
+                claims.insert(
+                    "address".into(),
+                    json!({"formatted": person.permanent_residence, "country": "VN"}),
+                );
+            }
+            if scopes.contains(&Scope::PersonalId) {
+                claims.insert("personal_id".into(), json!(person.personal_id.to_string()));
+            }
+        }
+        if scopes.contains(&Scope::Phone)
+            && let Some(phone) = &account.phone
+        {
+            claims.insert("phone_number".into(), json!(phone));
+            claims.insert("phone_number_verified".into(), json!(true));
+        }
+        Ok(claims)
+    }
+
+    /// Checks one of our access tokens: signature, issuer, expiry, and the grant behind it.
+    pub async fn check_access_token(&self, token: &str) -> Result<AccessToken, OAuthError> {
+        let invalid = |why: &str| OAuthError::new(ErrorCode::InvalidToken, why);
+        let jws = Jws::parse(token).map_err(|_| invalid("the access token is malformed"))?;
+        if jws.header.typ.as_deref() != Some("at+jwt") {
+            return Err(invalid("not an access token"));
+        }
+        let keys = self.keys().await.map_err(OAuthError::internal)?;
+        let key = jws
+            .header
+            .kid
+            .as_deref()
+            .and_then(|kid| keys.by_kid(kid))
+            .ok_or_else(|| invalid("the access token was not signed by this provider"))?;
+        jws.verify(key.public_jwk(), &[key.alg()])
+            .map_err(|_| invalid("the access token's signature does not verify"))?;
+        let claims = &jws.claims;
+        if claims.get("iss").and_then(Value::as_str) != Some(self.issuer()) {
+            return Err(invalid("the access token is from another issuer"));
+        }
+        let now = self.now() / 1000;
+        let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
+        if exp <= now {
+            return Err(invalid("the access token has expired"));
+        }
+        let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
+        let client_id = text("client_id").ok_or_else(|| invalid("no client_id"))?;
+        let scopes = scope::parse_scopes(&text("scope").unwrap_or_default())
+            .map_err(|_| invalid("the scope is malformed"))?;
+        let mut account_id = None;
+        if let Some(grant_id) = text("gid") {
+            #[derive(FromRow)]
+            struct Row {
+                account_id: i64,
+                client_id: String,
+                revoked_at: Option<i64>,
+            }
+            let row: Option<Row> = on_db!(self.db(), |pool| {
+                sqlx::query_as(
+                    "SELECT account_id, client_id, revoked_at FROM oidc_grants WHERE grant_id = $1",
+                )
+                .bind(&grant_id)
+                .fetch_optional(pool)
+                .await?
+            });
+            match row {
+                Some(r) if r.revoked_at.is_none() && r.client_id == client_id => {
+                    account_id = Some(r.account_id);
+                }
+                _ => return Err(invalid("the access token was revoked")),
+            }
+        }
+        Ok(AccessToken {
+            client_id,
+            sub: text("sub").unwrap_or_default(),
+            scopes,
+            account_id,
+            exp,
+            claims: claims.clone(),
+        })
+    }
+
+    /// The userinfo response for an access token.
+    pub async fn userinfo(&self, token: &str) -> Result<Value, OAuthError> {
+        let access = self.check_access_token(token).await?;
+        let Some(account_id) = access.account_id else {
+            return Err(OAuthError::new(
+                ErrorCode::InvalidToken,
+                "this access token was issued to a client, not for a citizen",
+            ));
+        };
+        if !access.scopes.contains(&Scope::OpenId) {
+            return Err(OAuthError::new(
+                ErrorCode::InsufficientScope,
+                "userinfo needs the openid scope",
+            ));
+        }
+        let account = self.inner.accounts.account(account_id).await?;
+        if account.usable().is_err() {
+            return Err(OAuthError::new(
+                ErrorCode::InvalidToken,
+                "the account can no longer be used",
+            ));
+        }
+        let mut claims = Map::new();
+        claims.insert("sub".into(), json!(access.sub));
+        claims.extend(self.identity_claims(&account, &access.scopes).await?);
+        Ok(Value::Object(claims))
+    }
+}
+
+/// A checked access token.
+#[derive(Debug, Clone)]
+pub struct AccessToken {
+    /// The client it was issued to.
+    pub client_id: String,
+    /// Its subject.
+    pub sub: String,
+    /// Its scopes.
+    pub scopes: BTreeSet<Scope>,
+    /// The citizen's account, for tokens issued for a citizen.
+    pub account_id: Option<i64>,
+    /// Expiry (Unix seconds).
+    pub exp: i64,
+    /// All its claims.
+    pub claims: Map<String, Value>,
+}

@@ -1,0 +1,890 @@
+//! The OpenID provider over HTTP: the code flow through the real pages, tokens, userinfo, and the
+//! attacks the provider must refuse. Independent clients (Node.js openid-client, Python Authlib)
+//! drive the same server in `independent_clients_complete_the_code_flow`.
+
+use dinhdanh_oidc::jose::{Alg, ClientKey, Jws, b64};
+use dinhdanh_oidc::{ClientRegistration, Oidc, OidcSettings};
+use sha2::{Digest, Sha256};
+
+use crate::support::*;
+use crate::web::{Browser, staff_password};
+
+/// Nothing listens here: flows stop at the redirect and read its Location.
+const REDIRECT: &str = "http://127.0.0.1:9/cb";
+const RP: &str = "portal.example";
+const LEGACY: &str = "legacy.portal";
+
+struct Provider {
+    app: TestApp,
+    oidc: Oidc,
+    key: ClientKey,
+    secret: String,
+    password: &'static str,
+}
+
+fn registration(value: Value) -> ClientRegistration {
+    serde_json::from_value(value).expect("a registration")
+}
+
+async fn provider(t: &TestDb) -> Provider {
+    let app = seeded_app(t).await;
+    let password = staff_password(&app).await;
+    // A second handle on the same database, as the CLI would be: it registers the clients.
+    let oidc = Oidc::new(
+        &t.db,
+        app.accounts.clone(),
+        OidcSettings::for_issuer(&app.origin),
+    );
+    let key = ClientKey::generate("rp-key-1");
+    oidc.register_client(registration(json!({
+        "client_id": RP,
+        "name": {"vi": "Cổng dịch vụ công", "en": "Public service portal"},
+        "purpose": {"vi": "Nộp hồ sơ trực tuyến", "en": "Online applications"},
+        "redirect_uris": [REDIRECT],
+        "jwks": key.jwks(),
+        "scopes": ["openid", "profile", "address", "phone", "personal_id", "registry.read"],
+        "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
+        "security_level": 3
+    })))
+    .await
+    .expect("register the portal");
+    let legacy = oidc
+        .register_client(registration(json!({
+            "client_id": LEGACY,
+            "name": {"vi": "Hệ thống cũ", "en": "Legacy system"},
+            "purpose": {"vi": "Đăng nhập", "en": "Sign-in"},
+            "redirect_uris": [REDIRECT],
+            "token_endpoint_auth_method": "client_secret_basic",
+            "scopes": ["openid", "profile"],
+            "security_level": 2
+        })))
+        .await
+        .expect("register the legacy client");
+    Provider {
+        app,
+        oidc,
+        key,
+        secret: legacy
+            .client_secret
+            .expect("a secret for client_secret_basic"),
+        password,
+    }
+}
+
+fn pkce() -> (String, String) {
+    let verifier = b64(rand::random::<[u8; 32]>());
+    let challenge = b64(Sha256::digest(verifier.as_bytes()));
+    (verifier, challenge)
+}
+
+fn query(pairs: &[(&str, &str)]) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        out.append_pair(k, v);
+    }
+    out.finish()
+}
+
+fn param(url: &str, name: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()?
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn form_action(body: &str, id: &str) -> String {
+    let start = body
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("a form #{id} in {body}"));
+    let tag = &body[start..start + body[start..].find('>').expect("tag end")];
+    let a = tag.find("action=\"").expect("an action") + 8;
+    tag[a..a + tag[a..].find('"').expect("quote")].replace("&amp;", "&")
+}
+
+impl Provider {
+    /// Follows the browser from `path` through sign-in and consent to the redirect back to the
+    /// relying party; returns that URL.
+    async fn browse(&self, browser: &mut Browser, path: &str) -> String {
+        let mut page = browser.get(path).await;
+        for _ in 0..10 {
+            match page.status {
+                StatusCode::SEE_OTHER | StatusCode::FOUND => {
+                    let to = page.headers["location"].to_str().unwrap().to_owned();
+                    if to.starts_with(REDIRECT) {
+                        return to;
+                    }
+                    page = browser.get(&to).await;
+                }
+                StatusCode::OK if page.body.contains("id=\"login\"") => {
+                    let action = form_action(&page.body, "login");
+                    let csrf = page.csrf();
+                    let form = [
+                        ("csrf", csrf.as_str()),
+                        ("personal_id", STAFF),
+                        ("password", self.password),
+                    ];
+                    page = browser.post(&action, &form, Some(&self.app.origin)).await;
+                }
+                StatusCode::OK if page.body.contains("id=\"consent\"") => {
+                    let action = form_action(&page.body, "consent");
+                    let csrf = page.csrf();
+                    let form = [("csrf", csrf.as_str()), ("decision", "allow")];
+                    page = browser.post(&action, &form, Some(&self.app.origin)).await;
+                }
+                status => panic!("unexpected {status} at {path}: {}", page.body),
+            }
+        }
+        panic!("too many steps from {path}")
+    }
+
+    fn assertion(&self) -> String {
+        self.key.assertion(RP, self.oidc.issuer())
+    }
+
+    async fn token(&self, form: &[(&str, &str)]) -> (StatusCode, Value) {
+        let assertion = self.assertion();
+        let mut all: Vec<(&str, &str)> = form.to_vec();
+        all.push((
+            "client_assertion_type",
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        ));
+        all.push(("client_assertion", &assertion));
+        self.post_form("/token", &all).await
+    }
+
+    async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
+        let response = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        json_of(response).await
+    }
+
+    /// PAR + authorize + sign-in + consent; returns the code and the PKCE verifier.
+    async fn code(&self, browser: &mut Browser, scope: &str) -> (String, String) {
+        let (verifier, challenge) = pkce();
+        let assertion = self.assertion();
+        let (status, pushed) = self
+            .post_form(
+                "/par",
+                &[
+                    ("client_id", RP),
+                    ("response_type", "code"),
+                    ("redirect_uri", REDIRECT),
+                    ("scope", scope),
+                    ("state", "s-1"),
+                    ("nonce", "n-1"),
+                    ("code_challenge", &challenge),
+                    ("code_challenge_method", "S256"),
+                    (
+                        "client_assertion_type",
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    ),
+                    ("client_assertion", &assertion),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{pushed}");
+        let request_uri = pushed["request_uri"].as_str().unwrap();
+        let back = self
+            .browse(
+                browser,
+                &format!(
+                    "/authorize?{}",
+                    query(&[("client_id", RP), ("request_uri", request_uri)])
+                ),
+            )
+            .await;
+        assert_eq!(param(&back, "state").as_deref(), Some("s-1"), "{back}");
+        assert_eq!(
+            param(&back, "iss").as_deref(),
+            Some(self.oidc.issuer()),
+            "{back}"
+        );
+        (param(&back, "code").expect("a code"), verifier)
+    }
+}
+
+async fn jwks(app: &TestApp) -> Value {
+    app.get_json("/jwks").await.1
+}
+
+#[tokio::test]
+async fn discovery_names_the_endpoints_and_jwks_publishes_every_algorithm() {
+    for t in backends().await {
+        let name = t.name();
+        let p = provider(&t).await;
+        let (status, doc) = p.app.get_json("/.well-known/openid-configuration").await;
+        assert_eq!(status, StatusCode::OK, "{name}");
+        assert_eq!(doc["issuer"], json!(p.app.origin), "{name}");
+        assert_eq!(
+            doc["token_endpoint"],
+            json!(format!("{}/token", p.app.origin))
+        );
+        assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
+        assert_eq!(
+            doc["authorization_response_iss_parameter_supported"],
+            json!(true)
+        );
+        let keys = jwks(&p.app).await;
+        let algs: Vec<&str> = keys["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["alg"].as_str().unwrap())
+            .collect();
+        for alg in ["ES256", "EdDSA", "PS256", "RS256"] {
+            assert!(algs.contains(&alg), "{name}: {alg} in {algs:?}");
+        }
+        assert!(
+            keys["keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|k| k.get("d").is_none()),
+            "{name}: no private members"
+        );
+        // Rotation: the new key signs, the old one stays published.
+        let before = p.oidc.keys().await.unwrap();
+        let old = before.current(Alg::ES256).unwrap().kid().to_owned();
+        let rotated = p.oidc.rotate_keys(&[Alg::ES256]).await.unwrap();
+        let after = p.oidc.keys().await.unwrap();
+        assert_eq!(after.current(Alg::ES256).unwrap().kid(), rotated[0].1);
+        assert!(
+            after.by_kid(&old).is_some(),
+            "{name}: the previous key is still published"
+        );
+        p.oidc.rotate_keys(&[Alg::ES256]).await.unwrap();
+        let twice = p.oidc.keys().await.unwrap();
+        assert!(
+            twice.by_kid(&old).is_none(),
+            "{name}: two rotations later it is withdrawn"
+        );
+        t.close().await;
+    }
+}
+
+#[tokio::test]
+async fn code_flow_through_the_pages_gives_verified_tokens_and_userinfo() {
+    for t in backends().await {
+        let name = t.name();
+        let p = provider(&t).await;
+        let mut browser = Browser::new(&p.app);
+        let (code, verifier) = p.code(&mut browser, "openid profile personal_id").await;
+        let (status, tokens) = p
+            .token(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &verifier),
+            ])
+            .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {tokens}");
+        assert_eq!(tokens["token_type"], "Bearer");
+        let id_token = Jws::parse(tokens["id_token"].as_str().unwrap()).unwrap();
+        id_token
+            .verify_with_set(&jwks(&p.app).await, &[Alg::ES256])
+            .expect("the ID token verifies with the published keys");
+        let claims = &id_token.claims;
+        assert_eq!(claims["iss"], json!(p.app.origin), "{name}");
+        assert_eq!(claims["aud"], json!(RP));
+        assert_eq!(claims["nonce"], json!("n-1"));
+        assert_eq!(claims["personal_id"], json!(STAFF));
+        assert_eq!(claims["family_name"], json!("Lý"));
+        assert_eq!(claims["birthdate"], json!("1985-04-04"));
+        assert_eq!(
+            claims["acr"],
+            json!("http://eidas.europa.eu/LoA/low"),
+            "password only"
+        );
+        assert_eq!(claims["amr"], json!(["pwd"]));
+        let sub = claims["sub"].as_str().unwrap().to_owned();
+        assert_ne!(sub, STAFF, "{name}: sub is not the personal ID");
+        let access = Jws::parse(tokens["access_token"].as_str().unwrap()).unwrap();
+        assert_eq!(access.header.typ.as_deref(), Some("at+jwt"), "RFC 9068");
+        assert_eq!(access.claims["client_id"], json!(RP));
+
+        let info = p
+            .app
+            .client
+            .get(p.app.url("/userinfo"))
+            .bearer_auth(tokens["access_token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        let (status, info) = json_of(info).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {info}");
+        assert_eq!(info["sub"], json!(sub));
+        assert_eq!(info["given_name"], json!("Cúc"));
+        assert!(
+            info.get("address").is_none(),
+            "{name}: address was not asked for"
+        );
+
+        // A second authorization skips the consent page: already given.
+        let (code2, _) = p.code(&mut browser, "openid profile").await;
+        assert!(!code2.is_empty());
+        // The consent is on the dashboard and can be withdrawn; the grant dies with it.
+        let dashboard = browser.get("/account").await;
+        assert!(
+            dashboard.body.contains(&format!("data-client=\"{RP}\"")),
+            "{name}"
+        );
+        let csrf = dashboard.csrf();
+        let done = browser
+            .post(
+                &format!("/account/consents/{RP}/revoke"),
+                &[("csrf", csrf.as_str())],
+                Some(&p.app.origin),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{name}");
+        let refused = p
+            .token(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            ])
+            .await;
+        assert_eq!(refused.0, StatusCode::BAD_REQUEST, "{name}");
+        assert_eq!(refused.1["error"], "invalid_grant");
+        t.close().await;
+    }
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_revokes_the_family() {
+    for t in backends().await {
+        let name = t.name();
+        let p = provider(&t).await;
+        let mut browser = Browser::new(&p.app);
+        let (code, verifier) = p.code(&mut browser, "openid profile").await;
+        let (_, first) = p
+            .token(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &verifier),
+            ])
+            .await;
+        let r1 = first["refresh_token"].as_str().unwrap().to_owned();
+        let (status, second) = p
+            .token(&[("grant_type", "refresh_token"), ("refresh_token", &r1)])
+            .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {second}");
+        let r2 = second["refresh_token"].as_str().unwrap().to_owned();
+        assert_ne!(r1, r2, "{name}: rotated");
+        // Scope escalation on refresh.
+        let (status, wider) = p
+            .token(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &r2),
+                ("scope", "openid profile personal_id"),
+            ])
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{name}");
+        assert_eq!(wider["error"], "invalid_scope");
+        // The refused request spent nothing: r2 still rotates, to r3.
+        let (status, third) = p
+            .token(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &r2),
+                ("scope", "openid"),
+            ])
+            .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {third}");
+        assert_eq!(third["scope"], "openid", "{name}: narrowed");
+        let r3 = third["refresh_token"].as_str().unwrap().to_owned();
+        // Reusing r1 revokes the whole family, r2's successors included.
+        let (status, reuse) = p
+            .token(&[("grant_type", "refresh_token"), ("refresh_token", &r1)])
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{name}");
+        assert_eq!(reuse["error"], "invalid_grant");
+        let userinfo = p
+            .app
+            .client
+            .get(p.app.url("/userinfo"))
+            .bearer_auth(second["access_token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            userinfo.status(),
+            StatusCode::UNAUTHORIZED,
+            "{name}: revoked"
+        );
+        assert!(
+            userinfo.headers()["www-authenticate"]
+                .to_str()
+                .unwrap()
+                .contains("invalid_token")
+        );
+        let (_, after) = p
+            .token(&[("grant_type", "refresh_token"), ("refresh_token", &r3)])
+            .await;
+        assert_eq!(
+            after["error"], "invalid_grant",
+            "{name}: r3 died with the family"
+        );
+        t.close().await;
+    }
+}
+
+#[tokio::test]
+async fn codes_are_single_use_bound_to_client_and_pkce() {
+    for t in backends().await {
+        let name = t.name();
+        let p = provider(&t).await;
+        let mut browser = Browser::new(&p.app);
+        let redeem = |code: String, verifier: String| {
+            let p = &p;
+            async move {
+                p.token(&[
+                    ("grant_type", "authorization_code"),
+                    ("code", &code),
+                    ("redirect_uri", REDIRECT),
+                    ("code_verifier", &verifier),
+                ])
+                .await
+            }
+        };
+        // Wrong and missing verifiers.
+        let (code, _) = p.code(&mut browser, "openid").await;
+        let (status, body) = redeem(code, pkce().0).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_grant")),
+            "{name}"
+        );
+        let (code, _) = p.code(&mut browser, "openid").await;
+        let (_, body) = p
+            .token(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+            ])
+            .await;
+        assert_eq!(body["error"], "invalid_grant", "{name}: no verifier");
+        // Replay: the second use fails and revokes what the first issued.
+        let (code, verifier) = p.code(&mut browser, "openid").await;
+        let (status, first) = redeem(code.clone(), verifier.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{name}");
+        let (_, replay) = redeem(code, verifier).await;
+        assert_eq!(replay["error"], "invalid_grant", "{name}");
+        let (_, refreshed) = p
+            .token(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", first["refresh_token"].as_str().unwrap()),
+            ])
+            .await;
+        assert_eq!(
+            refreshed["error"], "invalid_grant",
+            "{name}: the first tokens are revoked"
+        );
+        // Another client cannot redeem the portal's code.
+        let (code, verifier) = p.code(&mut browser, "openid").await;
+        let response = p
+            .app
+            .client
+            .post(p.app.url("/token"))
+            .basic_auth(LEGACY, Some(&p.secret))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &verifier),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = json_of(response).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_grant")),
+            "{name}"
+        );
+        t.close().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_authorization_requests_are_refused_without_open_redirects() {
+    for t in backends().await {
+        let name = t.name();
+        let p = provider(&t).await;
+        let mut browser = Browser::new(&p.app);
+        let (_, challenge) = pkce();
+        let base = |overrides: &[(&str, &str)]| -> String {
+            let mut pairs: Vec<(&str, &str)> = vec![
+                ("client_id", LEGACY),
+                ("response_type", "code"),
+                ("redirect_uri", REDIRECT),
+                ("scope", "openid"),
+                ("state", "xyz"),
+                ("code_challenge", &challenge),
+                ("code_challenge_method", "S256"),
+            ];
+            for (k, v) in overrides {
+                pairs.retain(|(key, _)| key != k);
+                if !v.is_empty() {
+                    pairs.push((k, v));
+                }
+            }
+            format!("/authorize?{}", query(&pairs))
+        };
+        // Never redirected: unknown client, unregistered or look-alike redirect URIs.
+        for (case, path) in [
+            ("unknown client", base(&[("client_id", "nobody")])),
+            (
+                "other host",
+                base(&[("redirect_uri", "https://evil.example/cb")]),
+            ),
+            (
+                "prefix",
+                base(&[("redirect_uri", "http://127.0.0.1:9/cb/../evil")]),
+            ),
+            (
+                "extra query",
+                base(&[("redirect_uri", "http://127.0.0.1:9/cb?x=1")]),
+            ),
+            ("missing", base(&[("redirect_uri", "")])),
+        ] {
+            let page = browser.get(&path).await;
+            assert_eq!(page.status, StatusCode::BAD_REQUEST, "{name}: {case}");
+            assert!(page.headers.get("location").is_none(), "{name}: {case}");
+        }
+        // Redirected with the RFC's error, state and iss.
+        for (case, path, error) in [
+            (
+                "no PKCE",
+                base(&[("code_challenge", "")]),
+                "invalid_request",
+            ),
+            (
+                "PKCE plain",
+                base(&[("code_challenge_method", "plain")]),
+                "invalid_request",
+            ),
+            (
+                "token flow",
+                base(&[("response_type", "token")]),
+                "unsupported_response_type",
+            ),
+            (
+                "scope not allowed",
+                base(&[("scope", "openid personal_id")]),
+                "invalid_scope",
+            ),
+            ("no openid", base(&[("scope", "profile")]), "invalid_scope"),
+            ("prompt none", base(&[("prompt", "none")]), "login_required"),
+            (
+                "repeated",
+                format!("{}&scope=openid", base(&[])),
+                "invalid_request",
+            ),
+        ] {
+            let page = browser.get(&path).await;
+            assert_eq!(
+                page.status,
+                StatusCode::SEE_OTHER,
+                "{name}: {case}: {}",
+                page.body
+            );
+            let to = page.headers["location"].to_str().unwrap();
+            assert!(to.starts_with(REDIRECT), "{name}: {case}: {to}");
+            assert_eq!(
+                param(to, "error").as_deref(),
+                Some(error),
+                "{name}: {case}: {to}"
+            );
+            assert_eq!(
+                param(to, "iss").as_deref(),
+                Some(p.oidc.issuer()),
+                "{name}: {case}"
+            );
+            if case != "repeated" {
+                assert_eq!(param(to, "state").as_deref(), Some("xyz"), "{name}: {case}");
+            }
+        }
+        // A pushed request URI works once.
+        let assertion = p.assertion();
+        let (_, pushed) = p
+            .post_form(
+                "/par",
+                &[
+                    ("response_type", "code"),
+                    ("redirect_uri", REDIRECT),
+                    ("scope", "openid"),
+                    ("code_challenge", &challenge),
+                    ("code_challenge_method", "S256"),
+                    (
+                        "client_assertion_type",
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    ),
+                    ("client_assertion", &assertion),
+                ],
+            )
+            .await;
+        let uri = pushed["request_uri"].as_str().unwrap();
+        let path = format!(
+            "/authorize?{}",
+            query(&[("client_id", RP), ("request_uri", uri)])
+        );
+        assert_eq!(
+            browser.get(&path).await.status,
+            StatusCode::SEE_OTHER,
+            "{name}"
+        );
+        let again = browser.get(&path).await;
+        assert_eq!(again.status, StatusCode::BAD_REQUEST, "{name}: used once");
+        assert!(again.body.contains("invalid_request_uri"), "{name}");
+        t.close().await;
+    }
+}
+
+#[tokio::test]
+async fn client_assertions_are_checked_strictly() {
+    for t in backends().await {
+        let name = t.name();
+        let p = provider(&t).await;
+        let issuer = p.oidc.issuer().to_owned();
+        let now = Utc::now().timestamp();
+        let signed = |claims: Value| p.key.signing.sign("JWT", &claims);
+        let claims = |aud: &str, exp: i64, jti: &str| json!({"iss": RP, "sub": RP, "aud": aud, "iat": now, "exp": exp, "jti": jti});
+        let grant = |assertion: String| {
+            let p = &p;
+            async move {
+                p.post_form(
+                    "/token",
+                    &[
+                        ("grant_type", "client_credentials"),
+                        (
+                            "client_assertion_type",
+                            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                        ),
+                        ("client_assertion", &assertion),
+                    ],
+                )
+                .await
+            }
+        };
+        let good = signed(claims(&issuer, now + 60, "jti-1"));
+        let (status, body) = grant(good.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {body}");
+        assert_eq!(body["scope"], "registry.read");
+        let access = Jws::parse(body["access_token"].as_str().unwrap()).unwrap();
+        assert_eq!(access.claims["sub"], json!(RP));
+        // Replay of the same assertion.
+        let (status, body) = grant(good).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("invalid_client")),
+            "{name}: replay"
+        );
+        // Wrong audience, expired, too long-lived, no jti.
+        for (case, assertion) in [
+            (
+                "wrong audience",
+                signed(claims("https://other.example", now + 60, "jti-2")),
+            ),
+            ("expired", signed(claims(&issuer, now - 600, "jti-3"))),
+            (
+                "lives a day",
+                signed(claims(&issuer, now + 86_400, "jti-4")),
+            ),
+            (
+                "no jti",
+                signed(json!({"iss": RP, "sub": RP, "aud": issuer, "exp": now + 60})),
+            ),
+        ] {
+            let (status, body) = grant(assertion).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{name}: {case}: {body}");
+            assert_eq!(body["error"], "invalid_client", "{name}: {case}");
+        }
+        // alg none, and HS256 keyed with the client's public key.
+        let payload = b64(claims(&issuer, now + 60, "jti-5").to_string());
+        let none = format!("{}.{payload}.", b64(r#"{"alg":"none"}"#));
+        let public = p.key.signing.public_jwk().to_string();
+        let mac = {
+            use hmac::{Hmac, Mac};
+            let header = b64(r#"{"alg":"HS256","kid":"rp-key-1"}"#);
+            let mut m = Hmac::<Sha256>::new_from_slice(public.as_bytes()).unwrap();
+            m.update(format!("{header}.{payload}").as_bytes());
+            format!("{header}.{payload}.{}", b64(m.finalize().into_bytes()))
+        };
+        // Signed by a key the client never registered.
+        let stranger = ClientKey::generate("rp-key-1")
+            .signing
+            .sign("JWT", &claims(&issuer, now + 60, "jti-6"));
+        for (case, assertion) in [
+            ("none", none),
+            ("HS256", mac),
+            ("unregistered key", stranger),
+        ] {
+            let (status, body) = grant(assertion).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{name}: {case}: {body}");
+            assert_eq!(body["error"], "invalid_client", "{name}: {case}");
+        }
+        // Service scopes only, and only the client's.
+        let (_, body) = p
+            .token(&[("grant_type", "client_credentials"), ("scope", "openid")])
+            .await;
+        assert_eq!(body["error"], "invalid_scope", "{name}");
+        // A client token is not a citizen's: userinfo refuses it.
+        let (_, body) = p.token(&[("grant_type", "client_credentials")]).await;
+        let info = p
+            .app
+            .client
+            .get(p.app.url("/userinfo"))
+            .bearer_auth(body["access_token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(info.status(), StatusCode::UNAUTHORIZED, "{name}");
+        // Legacy client: Basic only, the right secret only.
+        for (secret, expected) in [
+            (p.secret.as_str(), StatusCode::BAD_REQUEST),
+            ("wrong", StatusCode::UNAUTHORIZED),
+        ] {
+            let response = p
+                .app
+                .client
+                .post(p.app.url("/token"))
+                .basic_auth(LEGACY, Some(secret))
+                .form(&[("grant_type", "client_credentials")])
+                .send()
+                .await
+                .unwrap();
+            let (status, body) = json_of(response).await;
+            assert_eq!(status, expected, "{name}: {body}");
+            // The right secret authenticates, then the grant is not allowed for this client.
+            if expected == StatusCode::BAD_REQUEST {
+                assert_eq!(body["error"], "unauthorized_client", "{name}");
+            } else {
+                assert_eq!(body["error"], "invalid_client", "{name}");
+            }
+        }
+        t.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_higher_acr_than_the_session_has_asks_for_a_stronger_sign_in() {
+    for t in backends().await {
+        let name = t.name();
+        let p = provider(&t).await;
+        let mut browser = Browser::new(&p.app);
+        // Sign in with the password: a low session.
+        let (code, _) = p.code(&mut browser, "openid").await;
+        assert!(!code.is_empty());
+        let (_, challenge) = pkce();
+        let path = format!(
+            "/authorize?{}",
+            query(&[
+                ("client_id", LEGACY),
+                ("response_type", "code"),
+                ("redirect_uri", REDIRECT),
+                ("scope", "openid"),
+                ("code_challenge", &challenge),
+                ("code_challenge_method", "S256"),
+                ("acr_values", "http://eidas.europa.eu/LoA/substantial"),
+            ])
+        );
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{name}");
+        let to = page.headers["location"].to_str().unwrap();
+        assert!(
+            to.starts_with("/login?next=%2Fauthorize%2Fcontinue%2F"),
+            "{name}: step-up, not a code: {to}"
+        );
+        // With prompt=none it cannot ask, so it says so, never downgrading.
+        let page = browser.get(&format!("{path}&prompt=none")).await;
+        let to = page.headers["location"].to_str().unwrap();
+        assert_eq!(
+            param(to, "error").as_deref(),
+            Some("login_required"),
+            "{name}: {to}"
+        );
+        t.close().await;
+    }
+}
+
+/// The flow driven by OpenID-certified Node.js openid-client (PAR, private_key_jwt, PKCE,
+/// refresh, userinfo) and by Python Authlib (client_secret_basic, PKCE, ID token validation).
+/// `scripts/test` installs both (interop/oidc).
+#[tokio::test]
+async fn independent_clients_complete_the_code_flow() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let interop = root.join("interop/oidc");
+    assert!(
+        interop.join("node_modules/openid-client").is_dir(),
+        "interop/oidc/node_modules is missing: run scripts/test (or npm ci in interop/oidc)"
+    );
+    let python = std::env::var("DINHDANH_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    for t in backends().await {
+        let name = t.name();
+        let p = provider(&t).await;
+        let env = |cmd: &mut std::process::Command| {
+            cmd.env("DD_ISSUER", &p.app.origin)
+                .env("DD_REDIRECT_URI", REDIRECT)
+                .env("DD_PERSONAL_ID", STAFF)
+                .env("DD_PASSWORD", p.password)
+                .current_dir(&interop);
+        };
+        let mut node = tokio::process::Command::new("node");
+        node.arg("openid_client.mjs")
+            .env("DD_CLIENT_ID", RP)
+            .env("DD_CLIENT_JWK", p.key.private_jwk.to_string());
+        env(node.as_std_mut());
+        let out = node.output().await.expect("run node");
+        assert!(
+            out.status.success(),
+            "{name}: openid-client failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let result: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+        assert_eq!(
+            result["id_token_claims"]["aud"],
+            json!(RP),
+            "{name}: {result}"
+        );
+        assert_eq!(result["id_token_claims"]["iss"], json!(p.app.origin));
+        assert_eq!(
+            result["userinfo"]["family_name"],
+            json!("Lý"),
+            "{name}: {result}"
+        );
+        assert_eq!(result["refreshed"], json!(true), "{name}: refresh rotated");
+
+        let mut authlib = tokio::process::Command::new(&python);
+        authlib
+            .arg("authlib_flow.py")
+            .env("DD_CLIENT_ID", LEGACY)
+            .env("DD_CLIENT_SECRET", &p.secret);
+        env(authlib.as_std_mut());
+        let out = authlib.output().await.expect("run python");
+        assert!(
+            out.status.success(),
+            "{name}: Authlib failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let result: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+        assert_eq!(
+            result["id_token_claims"]["aud"],
+            json!(LEGACY),
+            "{name}: {result}"
+        );
+        assert_eq!(
+            result["userinfo"]["given_name"],
+            json!("Cúc"),
+            "{name}: {result}"
+        );
+        // Pairwise: the two clients share a redirect host, hence a sector, hence the subject.
+        t.close().await;
+    }
+}
