@@ -23,7 +23,20 @@
 // config.json: {"clients": [oidc-provider client metadata...],
 //               "accounts": [{"personal_id": "...", "password": "...", "claims": {...}}],
 //                 (sub = personal_id; without "claims", a sample profile is used)
-//               "signing_jwk": {private EC P-256 JWK for ID tokens}}  (all keys optional)
+//               "signing_jwk": {private EC P-256 JWK for ID tokens},
+//               "client_credentials_resource": {"indicator": "urn:…", "scope": "svc.read"}}
+//                 (all keys optional)
+//
+// client_credentials_resource (used by benches/oidc.sh): client-credentials grants
+// default to that resource server, whose access tokens are ES256-signed JWTs
+// (RFC 9068) carrying the requested service scopes — the work dinhdanh does for
+// that grant. Without it those tokens are opaque and kept in memory. Tokens of
+// the code flow stay opaque either way: oidc-provider's userinfo only accepts
+// its own opaque tokens.
+//
+// State (codes, sessions, grants, refresh tokens, used assertion IDs) lives in
+// this process's memory (MemoryAdapter below): nothing is persisted, unlike
+// dinhdanh, which commits every one of these to SQLite or PostgreSQL.
 //
 // Logs nothing on success; "listening" is signalled by the discovery document
 // answering. Exits non-zero with a message on stderr when it cannot start.
@@ -184,6 +197,26 @@ class MemoryAdapter {
   }
 }
 
+// Client credentials towards one resource server with JWT access tokens (optional).
+const ccResource = fileConfig.client_credentials_resource;
+const resourceIndicators = ccResource
+  ? {
+      enabled: true,
+      defaultResource: async (ctx) =>
+        ctx.oidc.params?.grant_type === 'client_credentials' ? ccResource.indicator : undefined,
+      getResourceServerInfo: async (_ctx, indicator) => {
+        if (indicator !== ccResource.indicator) throw new errors.InvalidTarget();
+        return {
+          scope: ccResource.scope,
+          audience: ISSUER,
+          accessTokenTTL: 300,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'ES256' } },
+        };
+      },
+    }
+  : undefined; // oidc-provider's default (enabled, no resource servers)
+
 // ---------------------------------------------------------------------------
 const provider = new Provider(ISSUER, {
   adapter: MemoryAdapter,
@@ -222,6 +255,7 @@ const provider = new Provider(ISSUER, {
     pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
     dPoP: { enabled: true },
     clientCredentials: { enabled: true },
+    ...(resourceIndicators ? { resourceIndicators } : {}),
     introspection: { enabled: true, allowedPolicy: async () => true },
     revocation: {
       enabled: true,

@@ -195,6 +195,11 @@ impl SigningKey {
     /// Signs `claims` as a compact JWS with header `{alg, kid, typ}`.
     pub fn sign(&self, typ: &str, claims: &impl Serialize) -> String {
         let header = json!({"alg": self.alg.name(), "kid": self.kid, "typ": typ});
+        self.sign_with_header(&header, claims)
+    }
+
+    /// Signs `claims` under `header` (which must name this key's algorithm).
+    pub fn sign_with_header(&self, header: &Value, claims: &impl Serialize) -> String {
         let mut token = b64(serde_json::to_vec(&header).expect("a JSON value serializes"));
         token.push('.');
         token.push_str(&b64(
@@ -510,6 +515,30 @@ impl ClientKey {
             signing,
             private_jwk,
         }
+    }
+
+    /// A DPoP proof (RFC 9449) for `method` at `url`, for an access token if given.
+    pub fn dpop_proof(&self, method: &str, url: &str, access_token: Option<&str>) -> String {
+        let public = self.signing.public_jwk();
+        let jwk = json!({"kty": "EC", "crv": "P-256", "x": public["x"], "y": public["y"]});
+        let header = json!({"typ": "dpop+jwt", "alg": "ES256", "jwk": jwk});
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs() as i64;
+        let mut claims = json!({
+            "jti": crate::jose::b64(rand::random::<[u8; 16]>()),
+            "htm": method, "htu": url, "iat": now,
+        });
+        if let Some(token) = access_token {
+            claims["ath"] = json!(b64(Sha256::digest(token.as_bytes())));
+        }
+        self.signing.sign_with_header(&header, &claims)
+    }
+
+    /// The thumbprint of the key (what DPoP-bound tokens carry in `cnf.jkt`).
+    pub fn thumbprint(&self) -> String {
+        thumbprint(self.signing.public_jwk()).expect("an EC key")
     }
 
     /// The public JWK Set to register.

@@ -19,12 +19,15 @@
 pub mod authorize;
 pub mod clients;
 mod db;
+pub mod dpop;
 pub mod error;
+pub mod introspect;
 pub mod jose;
 pub mod keys;
+pub mod logout;
 pub mod scope;
 pub mod token;
-mod tokens;
+pub mod tokens;
 
 use std::sync::{Arc, RwLock};
 
@@ -37,6 +40,7 @@ pub use clients::{Client, ClientRegistration, Registered};
 pub use error::{AdminError, ErrorCode, OAuthError};
 pub use scope::Scope;
 pub use token::{ClientAuth, TokenRequest, TokenResponse};
+pub use tokens::{AccessToken, Presented};
 
 use crate::db::on_db;
 
@@ -124,7 +128,15 @@ impl Oidc {
             "pushed_authorization_request_endpoint": format!("{iss}/par"),
             "token_endpoint": format!("{iss}/token"),
             "userinfo_endpoint": format!("{iss}/userinfo"),
-            "jwks_uri": format!("{iss}/jwks"),
+                        "jwks_uri": format!("{iss}/jwks"),
+            "introspection_endpoint": format!("{iss}/introspect"),
+            "revocation_endpoint": format!("{iss}/revoke"),
+            "end_session_endpoint": format!("{iss}/session/end"),
+            "backchannel_logout_supported": true,
+            "backchannel_logout_session_supported": true,
+            "dpop_signing_alg_values_supported": algs,
+            "introspection_endpoint_auth_methods_supported": ["private_key_jwt", "client_secret_basic"],
+            "revocation_endpoint_auth_methods_supported": ["private_key_jwt", "client_secret_basic"],
             "scopes_supported": Scope::IDENTITY.iter().map(Scope::as_str).collect::<Vec<_>>(),
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],

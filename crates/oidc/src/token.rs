@@ -363,26 +363,36 @@ impl Oidc {
     }
 
     /// Answers a token request from an authenticated client.
+    ///
+    /// `dpop` is the thumbprint of the key of a checked DPoP proof sent with the request: the
+    /// tokens issued are then bound to that key.
     pub async fn token(
         &self,
         client: &Client,
         request: TokenRequest,
+        dpop: Option<String>,
     ) -> Result<TokenResponse, OAuthError> {
+        if client.require_dpop && dpop.is_none() {
+            return Err(OAuthError::new(
+                ErrorCode::InvalidDpopProof,
+                "this client must send a DPoP proof with its token requests",
+            ));
+        }
         match request {
             TokenRequest::AuthorizationCode {
                 code,
                 redirect_uri,
                 code_verifier,
             } => {
-                self.redeem_code(client, &code, redirect_uri, code_verifier)
+                self.redeem_code(client, &code, redirect_uri, code_verifier, dpop)
                     .await
             }
             TokenRequest::RefreshToken {
                 refresh_token,
                 scope,
-            } => self.refresh(client, &refresh_token, scope).await,
+            } => self.refresh(client, &refresh_token, scope, dpop).await,
             TokenRequest::ClientCredentials { scope } => {
-                self.client_credentials(client, scope).await
+                self.client_credentials(client, scope, dpop).await
             }
         }
     }
@@ -393,6 +403,7 @@ impl Oidc {
         code: &str,
         redirect_uri: Option<String>,
         code_verifier: Option<String>,
+        dpop: Option<String>,
     ) -> Result<TokenResponse, OAuthError> {
         if !client.allows(GrantType::AuthorizationCode) {
             return Err(OAuthError::new(
@@ -463,6 +474,14 @@ impl Oidc {
                 "PKCE: code_verifier does not match the challenge",
             ));
         }
+        if let Some(bound) = &details.dpop_jkt
+            && dpop.as_ref() != Some(bound)
+        {
+            return Err(OAuthError::new(
+                ErrorCode::InvalidDpopProof,
+                "the code is bound to a DPoP key: send a proof made with that key",
+            ));
+        }
         let account = self.inner.accounts.account(details.account_id).await?;
         if account.usable().is_err() {
             return Err(OAuthError::grant("the account can no longer be used"));
@@ -501,7 +520,7 @@ impl Oidc {
                     token,
                     &row.grant_id,
                     &scopes,
-                    None::<String>,
+                    dpop.clone(),
                     now,
                     family_end
                 );
@@ -514,6 +533,7 @@ impl Oidc {
             grant,
             nonce: details.nonce,
             session: Some(details.session),
+            dpop_jkt: dpop,
         };
         self.respond(client, minted, refresh).await
     }
@@ -523,6 +543,7 @@ impl Oidc {
         client: &Client,
         token: &str,
         scope: Option<String>,
+        dpop: Option<String>,
     ) -> Result<TokenResponse, OAuthError> {
         if !client.allows(GrantType::RefreshToken) {
             return Err(OAuthError::new(
@@ -550,24 +571,32 @@ impl Oidc {
             .map(scope::parse_scopes)
             .transpose()
             .map_err(|m| OAuthError::new(ErrorCode::InvalidScope, m))?;
-        if let Some(asked) = &asked {
-            let granted: Option<(String,)> = on_db!(self.db(), |pool| {
-                sqlx::query_as(
-                    "SELECT g.scopes FROM oidc_refresh_tokens r
-                     JOIN oidc_grants g ON g.grant_id = r.grant_id WHERE r.token_hash = $1",
-                )
-                .bind(&hash)
-                .fetch_optional(pool)
-                .await?
-            });
-            if let Some((granted,)) = granted {
-                let granted = scope::parse_scopes(&granted).map_err(OAuthError::internal)?;
-                if let Some(extra) = asked.iter().find(|s| !granted.contains(*s)) {
-                    return Err(OAuthError::new(
-                        ErrorCode::InvalidScope,
-                        format!("{extra} was not granted: a refresh cannot widen the scope"),
-                    ));
-                }
+        // So is a proof by the wrong key for a bound token.
+        let known: Option<(String, Option<String>)> = on_db!(self.db(), |pool| {
+            sqlx::query_as(
+                "SELECT g.scopes, r.dpop_jkt FROM oidc_refresh_tokens r
+                 JOIN oidc_grants g ON g.grant_id = r.grant_id WHERE r.token_hash = $1",
+            )
+            .bind(&hash)
+            .fetch_optional(pool)
+            .await?
+        });
+        let bound = known.as_ref().and_then(|(_, jkt)| jkt.clone());
+        if let Some(jkt) = &bound
+            && dpop.as_ref() != Some(jkt)
+        {
+            return Err(OAuthError::new(
+                ErrorCode::InvalidDpopProof,
+                "the refresh token is bound to a DPoP key: send a proof made with that key",
+            ));
+        }
+        if let (Some(asked), Some((granted, _))) = (&asked, &known) {
+            let granted = scope::parse_scopes(granted).map_err(OAuthError::internal)?;
+            if let Some(extra) = asked.iter().find(|s| !granted.contains(*s)) {
+                return Err(OAuthError::new(
+                    ErrorCode::InvalidScope,
+                    format!("{extra} was not granted: a refresh cannot widen the scope"),
+                ));
             }
         }
         let next = dinhdanh_accounts::secret::token();
@@ -623,7 +652,7 @@ impl Oidc {
                             &next,
                             &grant_id,
                             &row.scopes,
-                            None::<String>,
+                            bound.clone(),
                             now,
                             row.expires_at
                         );
@@ -678,6 +707,7 @@ impl Oidc {
             grant,
             nonce: None,
             session: Some(row.session),
+            dpop_jkt: dpop,
         };
         self.respond(client, minted, Some(next)).await
     }
@@ -686,6 +716,7 @@ impl Oidc {
         &self,
         client: &Client,
         scope: Option<String>,
+        dpop: Option<String>,
     ) -> Result<TokenResponse, OAuthError> {
         if !client.allows(GrantType::ClientCredentials) {
             return Err(OAuthError::new(
@@ -720,6 +751,7 @@ impl Oidc {
             grant: GrantDetails::default(),
             nonce: None,
             session: None,
+            dpop_jkt: dpop,
         };
         self.respond(client, minted, None).await
     }

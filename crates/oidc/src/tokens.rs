@@ -49,6 +49,8 @@ pub(crate) struct Minted {
     pub grant: GrantDetails,
     pub nonce: Option<String>,
     pub session: Option<String>,
+    /// The DPoP key the access token is bound to.
+    pub dpop_jkt: Option<String>,
 }
 
 impl Oidc {
@@ -91,6 +93,9 @@ impl Oidc {
             "exp": now + i64::from(access_life),
             "jti": dinhdanh_accounts::secret::token()[..22],
         });
+        if let Some(jkt) = &minted.dpop_jkt {
+            access["cnf"] = json!({"jkt": jkt});
+        }
         if let Some(grant_id) = &minted.grant_id {
             access["gid"] = json!(grant_id);
             access["auth_time"] = json!(minted.grant.auth_time);
@@ -132,7 +137,11 @@ impl Oidc {
         };
         Ok(TokenResponse {
             access_token,
-            token_type: "Bearer",
+            token_type: if minted.dpop_jkt.is_some() {
+                "DPoP"
+            } else {
+                "Bearer"
+            },
             expires_in: access_life,
             scope: scope_text,
             refresh_token,
@@ -251,8 +260,16 @@ impl Oidc {
                 }
                 _ => return Err(invalid("the access token was revoked")),
             }
+        } else if self.jti_revoked(&text("jti").unwrap_or_default()).await? {
+            return Err(invalid("the access token was revoked"));
         }
         Ok(AccessToken {
+            jkt: claims
+                .get("cnf")
+                .and_then(|c| c.get("jkt"))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            jti: text("jti").unwrap_or_default(),
             client_id,
             sub: text("sub").unwrap_or_default(),
             scopes,
@@ -262,9 +279,50 @@ impl Oidc {
         })
     }
 
+    /// Checks an access token as presented at a resource: a DPoP-bound token only with the
+    /// `DPoP` scheme and a fresh proof by its key; a bearer token only with `Bearer`.
+    pub async fn check_presented(
+        &self,
+        presented: &Presented<'_>,
+    ) -> Result<AccessToken, OAuthError> {
+        let access = self.check_access_token(presented.token).await?;
+        match (&access.jkt, presented.dpop_scheme) {
+            (Some(jkt), true) => {
+                let proof = presented.proof.ok_or_else(|| {
+                    OAuthError::new(ErrorCode::InvalidDpopProof, "a DPoP proof is required")
+                })?;
+                let expected = crate::dpop::Expected {
+                    method: presented.method,
+                    url: presented.url,
+                    access_token: Some(presented.token),
+                };
+                if &self.check_dpop(proof, &expected).await? != jkt {
+                    return Err(OAuthError::new(
+                        ErrorCode::InvalidDpopProof,
+                        "the proof was made with another key than the token is bound to",
+                    ));
+                }
+            }
+            (Some(_), false) => {
+                return Err(OAuthError::new(
+                    ErrorCode::InvalidToken,
+                    "this access token is DPoP-bound: present it with the DPoP scheme and a proof",
+                ));
+            }
+            (None, true) => {
+                return Err(OAuthError::new(
+                    ErrorCode::InvalidToken,
+                    "this access token is not DPoP-bound: present it with the Bearer scheme",
+                ));
+            }
+            (None, false) => {}
+        }
+        Ok(access)
+    }
+
     /// The userinfo response for an access token.
-    pub async fn userinfo(&self, token: &str) -> Result<Value, OAuthError> {
-        let access = self.check_access_token(token).await?;
+    pub async fn userinfo(&self, presented: &Presented<'_>) -> Result<Value, OAuthError> {
+        let access = self.check_presented(presented).await?;
         let Some(account_id) = access.account_id else {
             return Err(OAuthError::new(
                 ErrorCode::InvalidToken,
@@ -291,9 +349,28 @@ impl Oidc {
     }
 }
 
+/// An access token as a resource received it.
+#[derive(Debug, Clone, Copy)]
+pub struct Presented<'a> {
+    /// The token.
+    pub token: &'a str,
+    /// Sent with `Authorization: DPoP` rather than `Bearer`.
+    pub dpop_scheme: bool,
+    /// The `DPoP` header, if any.
+    pub proof: Option<&'a str>,
+    /// The request's method.
+    pub method: &'a str,
+    /// The resource's URL (no query).
+    pub url: &'a str,
+}
+
 /// A checked access token.
 #[derive(Debug, Clone)]
 pub struct AccessToken {
+    /// The DPoP key it is bound to.
+    pub jkt: Option<String>,
+    /// Its identifier.
+    pub jti: String,
     /// The client it was issued to.
     pub client_id: String,
     /// Its subject.

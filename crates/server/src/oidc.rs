@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine as _;
 use dinhdanh_oidc::authorize::Params;
+use dinhdanh_oidc::introspect::Hint;
 use dinhdanh_oidc::{ClientAuth, ErrorCode, OAuthError, TokenRequest};
 use serde_json::json;
 
@@ -24,6 +25,38 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/par", post(par))
         .route("/token", post(token))
         .route("/userinfo", get(userinfo).post(userinfo))
+        .route("/introspect", post(introspect))
+        .route("/revoke", post(revoke))
+}
+
+/// The `DPoP` header, checked for `method` at `path`: the thumbprint of its key, `None` when
+/// the request has no proof.
+async fn dpop(
+    state: &AppState,
+    headers: &HeaderMap,
+    method: &str,
+    path: &str,
+) -> Result<Option<String>, OAuthError> {
+    let mut proofs = headers.get_all("dpop").iter();
+    let Some(proof) = proofs.next() else {
+        return Ok(None);
+    };
+    if proofs.next().is_some() {
+        return Err(OAuthError::new(
+            ErrorCode::InvalidDpopProof,
+            "send one DPoP header, not several",
+        ));
+    }
+    let proof = proof
+        .to_str()
+        .map_err(|_| OAuthError::new(ErrorCode::InvalidDpopProof, "the proof is not text"))?;
+    let url = format!("{}{path}", state.oidc.issuer());
+    let expected = dinhdanh_oidc::dpop::Expected {
+        method,
+        url: &url,
+        access_token: None,
+    };
+    state.oidc.check_dpop(proof, &expected).await.map(Some)
 }
 
 /// An OAuth error response.
@@ -154,11 +187,12 @@ async fn par(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> 
         let auth = client_auth(&headers, &params)?;
         let endpoint = format!("{}/par", state.oidc.issuer());
         let client = state.oidc.authenticate_client(&auth, &endpoint).await?;
+        let jkt = dpop(&state, &headers, "POST", "/par").await?;
         let request: Params = params
             .into_iter()
             .filter(|(k, _)| !k.starts_with("client_assertion"))
             .collect();
-        state.oidc.push_request(&client, &request, None).await
+        state.oidc.push_request(&client, &request, jkt).await
     }
     .await;
     match result {
@@ -184,7 +218,8 @@ async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
         let endpoint = format!("{}/token", state.oidc.issuer());
         let client = state.oidc.authenticate_client(&auth, &endpoint).await?;
         let request = TokenRequest::from_params(&params)?;
-        state.oidc.token(&client, request).await
+        let jkt = dpop(&state, &headers, "POST", "/token").await?;
+        state.oidc.token(&client, request, jkt).await
     }
     .await;
     match result {
@@ -193,29 +228,132 @@ async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
     }
 }
 
-async fn userinfo(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let token = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "))
-        .map(|v| v[7..].trim().to_owned())
-        .or_else(|| {
+async fn userinfo(
+    State(state): State<AppState>,
+    method: axum::http::Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let authorization = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let scheme = |name: &str| {
+        authorization
+            .filter(|v| v.len() > name.len() && v[..name.len()].eq_ignore_ascii_case(name))
+            .map(|v| v[name.len()..].trim().to_owned())
+    };
+    let (token, dpop_scheme) = match (scheme("bearer "), scheme("dpop ")) {
+        (Some(t), _) => (Some(t), false),
+        (None, Some(t)) => (Some(t), true),
+        (None, None) => (
             form_params(&headers, &body).ok().and_then(|p| {
                 p.into_iter()
                     .find(|(k, _)| k == "access_token")
                     .map(|(_, v)| v)
-            })
-        });
+            }),
+            false,
+        ),
+    };
     let Some(token) = token else {
         let mut response = StatusCode::UNAUTHORIZED.into_response();
         response.headers_mut().insert(
             WWW_AUTHENTICATE,
-            HeaderValue::from_static(r#"Bearer realm="dinhdanh""#),
+            HeaderValue::from_static(
+                r#"Bearer realm="dinhdanh", DPoP algs="ES256 EdDSA PS256 RS256""#,
+            ),
         );
         return response;
     };
-    match state.oidc.userinfo(&token).await {
+    let proofs: Vec<&str> = headers
+        .get_all("dpop")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    if proofs.len() > 1 {
+        return oauth_error(&OAuthError::new(
+            ErrorCode::InvalidDpopProof,
+            "send one DPoP header, not several",
+        ));
+    }
+    let url = format!("{}/userinfo", state.oidc.issuer());
+    let presented = dinhdanh_oidc::Presented {
+        token: &token,
+        dpop_scheme,
+        proof: proofs.first().copied(),
+        method: method.as_str(),
+        url: &url,
+    };
+    match state.oidc.userinfo(&presented).await {
         Ok(claims) => no_store(claims),
+        Err(e) => {
+            let mut response = oauth_error(&e);
+            if dpop_scheme {
+                // RFC 9449 §7.1: the challenge names the DPoP scheme.
+                let value = format!(
+                    r#"DPoP error="{}", algs="ES256 EdDSA PS256 RS256""#,
+                    e.code.as_str()
+                );
+                if let Ok(v) = HeaderValue::from_str(&value) {
+                    response.headers_mut().insert(WWW_AUTHENTICATE, v);
+                }
+            }
+            response
+        }
+    }
+}
+
+/// Authenticates the client of an introspection or revocation request; returns it, the token
+/// and the hint.
+async fn token_about(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+    path: &str,
+) -> Result<(std::sync::Arc<dinhdanh_oidc::Client>, String, Hint), OAuthError> {
+    let params = form_params(headers, body)?;
+    let auth = client_auth(headers, &params)?;
+    let endpoint = format!("{}{path}", state.oidc.issuer());
+    let client = state.oidc.authenticate_client(&auth, &endpoint).await?;
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
+    let token =
+        get("token").ok_or_else(|| OAuthError::request("the token parameter is missing"))?;
+    Ok((
+        client,
+        token,
+        Hint::parse(get("token_type_hint").as_deref()),
+    ))
+}
+
+async fn introspect(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let result = async {
+        let (client, token, hint) = token_about(&state, &headers, &body, "/introspect").await?;
+        state.oidc.introspect(&client, &token, hint).await
+    }
+    .await;
+    match result {
+        Ok(answer) => no_store(answer),
+        Err(e) => oauth_error(&e),
+    }
+}
+
+async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let result = async {
+        let (client, token, hint) = token_about(&state, &headers, &body, "/revoke").await?;
+        state.oidc.revoke(&client, &token, hint).await
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            let mut response = StatusCode::OK.into_response();
+            response
+                .headers_mut()
+                .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
         Err(e) => oauth_error(&e),
     }
 }

@@ -474,7 +474,12 @@ async fn end_session(
         .sign_out_session(user.account.id, &handle)
         .await
     {
-        Ok(()) => Redirect::to("/account?done=session_ended").into_response(),
+        Ok(()) => {
+            if let Err(e) = state.oidc.session_ended(&handle).await {
+                tracing::warn!(error = %e, "back-channel logout could not be queued");
+            }
+            Redirect::to("/account?done=session_ended").into_response()
+        }
         Err(e) => failure(&web, &e),
     }
 }
@@ -498,7 +503,17 @@ async fn revoke_consent(
 
 async fn end_all(State(state): State<AppState>, web: Web, Form(form): Form<CsrfForm>) -> Response {
     let user = signed_in!(web, &form.csrf);
+    let sessions = state
+        .accounts
+        .sessions(user.account.id)
+        .await
+        .unwrap_or_default();
     let _ = state.accounts.sign_out_everywhere(user.account.id).await;
+    for session in sessions {
+        if let Err(e) = state.oidc.session_ended(&session.handle).await {
+            tracing::warn!(error = %e, "back-channel logout could not be queued");
+        }
+    }
     web.sign_out_redirect("/login")
 }
 

@@ -21,6 +21,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/authorize", get(authorize_get).post(authorize_post))
         .route("/authorize/continue/{id}", get(resume))
         .route("/authorize/consent/{id}", get(consent_form).post(consent))
+        .route("/session/end", get(end_session_form).post(end_session))
 }
 
 /// Where the sign-in pages send the browser back to; only these paths are accepted as `next`.
@@ -205,4 +206,76 @@ async fn consent(
     let token = web.signed_in.as_ref().map(|u| u.token.as_str());
     let outcome = state.oidc.decide_consent(&id, token, allow).await;
     respond(&web, outcome)
+}
+
+/// RP-initiated logout: a confirmation page (so that no other site can sign a citizen out by a
+/// link), then the session ends, the relying parties of the session are told over the back
+/// channel, and the browser returns to the registered post-logout URI.
+async fn end_session_form(
+    State(state): State<AppState>,
+    web: Web,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = params_of(query.as_deref());
+    let request = match state.oidc.logout_request(&params).await {
+        Ok(r) => r,
+        Err(e) => return respond(&web, Outcome::Page(e)),
+    };
+    let l = web.lang;
+    if web.signed_in.is_none() {
+        if let Some(to) = request.redirect() {
+            return Redirect::to(&to).into_response();
+        }
+        return page(
+            &web,
+            t(l, "logout.done_title"),
+            html! { p { (t(l, "logout.done")) } },
+        )
+        .into_response();
+    }
+    let client_name = request.client.as_ref().map(|c| match l {
+        Lang::Vi => c.name.vi.clone(),
+        Lang::En => c.name.en.clone(),
+    });
+    page(
+        &web,
+        t(l, "logout.title"),
+        html! {
+            @if let Some(name) = client_name {
+                p { (t(l, "logout.from")) " " strong { (name) } }
+            }
+            p { (t(l, "logout.question")) }
+            form #end-session method="post" action="/session/end" {
+                input type="hidden" name="csrf" value=(web.csrf);
+                @for (k, v) in &params {
+                    @if matches!(k.as_str(), "id_token_hint" | "client_id" | "post_logout_redirect_uri" | "state") {
+                        input type="hidden" name=(k) value=(v);
+                    }
+                }
+                button type="submit" name="decision" value="logout" { (t(l, "logout.confirm")) }
+            }
+        },
+    )
+    .into_response()
+}
+
+async fn end_session(State(state): State<AppState>, web: Web, body: axum::body::Bytes) -> Response {
+    let params = params_of(std::str::from_utf8(&body).ok());
+    let csrf = params
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    if let Err(r) = web.check_csrf(csrf) {
+        return r;
+    }
+    let request = match state.oidc.logout_request(&params).await {
+        Ok(r) => r,
+        Err(e) => return respond(&web, Outcome::Page(e)),
+    };
+    if let Some(user) = &web.signed_in {
+        super::login::end_session_and_tell(&state, &user.token, &user.session.handle).await;
+    }
+    let to = request.redirect().unwrap_or_else(|| "/login".to_owned());
+    web.sign_out_redirect(&to)
 }

@@ -338,7 +338,16 @@ async fn logout(State(state): State<AppState>, web: Web, Form(form): Form<CsrfOn
         return r;
     }
     if let Some(user) = &web.signed_in {
-        let _ = state.accounts.sign_out(&user.token).await;
+        end_session_and_tell(&state, &user.token, &user.session.handle).await;
     }
     web.sign_out_redirect("/login")
+}
+
+/// Ends a session and tells the relying parties that received tokens in it (back-channel
+/// logout).
+pub(crate) async fn end_session_and_tell(state: &AppState, token: &str, handle: &str) {
+    let _ = state.accounts.sign_out(token).await;
+    if let Err(e) = state.oidc.session_ended(handle).await {
+        tracing::warn!(error = %e, "back-channel logout could not be queued");
+    }
 }

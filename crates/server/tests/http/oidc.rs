@@ -153,6 +153,7 @@ impl Provider {
         self.post_form("/token", &all).await
     }
 
+    /// POSTs a form; the answer's JSON (`null` for an empty body, as revocation answers).
     async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
         let response = self
             .app
@@ -162,7 +163,7 @@ impl Provider {
             .send()
             .await
             .unwrap();
-        json_of(response).await
+        body_of(response).await
     }
 
     /// PAR + authorize + sign-in + consent; returns the code and the PKCE verifier.
@@ -208,6 +209,17 @@ impl Provider {
         );
         (param(&back, "code").expect("a code"), verifier)
     }
+}
+
+async fn body_of(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    if text.is_empty() {
+        return (status, Value::Null);
+    }
+    let value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("body is not JSON ({e}), status {status}: {text}"));
+    (status, value)
 }
 
 async fn jwks(app: &TestApp) -> Value {
@@ -841,7 +853,7 @@ async fn independent_clients_complete_the_code_flow() {
             .env("DD_CLIENT_ID", RP)
             .env("DD_CLIENT_JWK", p.key.private_jwk.to_string());
         env(node.as_std_mut());
-        let out = node.output().await.expect("run node");
+        let out = node.env("DD_DPOP", "1").output().await.expect("run node");
         assert!(
             out.status.success(),
             "{name}: openid-client failed:\n{}",
@@ -860,6 +872,16 @@ async fn independent_clients_complete_the_code_flow() {
             "{name}: {result}"
         );
         assert_eq!(result["refreshed"], json!(true), "{name}: refresh rotated");
+        assert_eq!(
+            result["dpop"]["refreshed"],
+            json!(true),
+            "{name}: DPoP run: {result}"
+        );
+        assert_eq!(
+            result["dpop"]["userinfo"]["family_name"],
+            json!("Lý"),
+            "{name}: {result}"
+        );
 
         let mut authlib = tokio::process::Command::new(&python);
         authlib
@@ -885,6 +907,425 @@ async fn independent_clients_complete_the_code_flow() {
             "{name}: {result}"
         );
         // Pairwise: the two clients share a redirect host, hence a sector, hence the subject.
+        t.close().await;
+    }
+}
+
+#[tokio::test]
+async fn dpop_binds_codes_and_tokens_to_the_client_key() {
+    for t in backends().await {
+        let name = t.name();
+        let p = provider(&t).await;
+        let mut browser = Browser::new(&p.app);
+        let holder = ClientKey::generate("dpop-key");
+        let issuer = p.oidc.issuer().to_owned();
+        let par_url = format!("{issuer}/par");
+        let token_url = format!("{issuer}/token");
+        let userinfo_url = format!("{issuer}/userinfo");
+        // PAR with a proof binds the code to the key.
+        let (verifier, challenge) = pkce();
+        let assertion = p.assertion();
+        let response = p
+            .app
+            .client
+            .post(p.app.url("/par"))
+            .header("DPoP", holder.dpop_proof("POST", &par_url, None))
+            .form(&[
+                ("response_type", "code"),
+                ("redirect_uri", REDIRECT),
+                ("scope", "openid profile"),
+                ("code_challenge", challenge.as_str()),
+                ("code_challenge_method", "S256"),
+                (
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                ),
+                ("client_assertion", assertion.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let (status, pushed) = json_of(response).await;
+        assert_eq!(status, StatusCode::CREATED, "{name}: {pushed}");
+        let back = p
+            .browse(
+                &mut browser,
+                &format!(
+                    "/authorize?{}",
+                    query(&[
+                        ("client_id", RP),
+                        ("request_uri", pushed["request_uri"].as_str().unwrap())
+                    ])
+                ),
+            )
+            .await;
+        let code = param(&back, "code").unwrap();
+        let exchange = |proof: Option<String>, form: Vec<(&'static str, String)>| {
+            let p = &p;
+            async move {
+                let mut form = form;
+                form.push((
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
+                ));
+                form.push(("client_assertion", p.assertion()));
+                let mut request = p.app.client.post(p.app.url("/token")).form(&form);
+                if let Some(proof) = proof {
+                    request = request.header("DPoP", proof);
+                }
+                json_of(request.send().await.unwrap()).await
+            }
+        };
+        let code_form = vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", code.clone()),
+            ("redirect_uri", REDIRECT.to_owned()),
+            ("code_verifier", verifier.clone()),
+        ];
+        // Another key cannot redeem the bound code (and the code is then spent).
+        let stranger = ClientKey::generate("other");
+        let (status, body) = exchange(
+            Some(stranger.dpop_proof("POST", &token_url, None)),
+            code_form.clone(),
+        )
+        .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_dpop_proof")),
+            "{name}"
+        );
+        // A fresh code, redeemed with the right key.
+        let (code, verifier) = {
+            let (verifier, challenge) = pkce();
+            let response = p
+                .app
+                .client
+                .post(p.app.url("/par"))
+                .header("DPoP", holder.dpop_proof("POST", &par_url, None))
+                .form(&[
+                    ("response_type", "code"),
+                    ("redirect_uri", REDIRECT),
+                    ("scope", "openid profile"),
+                    ("code_challenge", challenge.as_str()),
+                    ("code_challenge_method", "S256"),
+                    (
+                        "client_assertion_type",
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    ),
+                    ("client_assertion", p.assertion().as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let (_, pushed) = json_of(response).await;
+            let back = p
+                .browse(
+                    &mut browser,
+                    &format!(
+                        "/authorize?{}",
+                        query(&[
+                            ("client_id", RP),
+                            ("request_uri", pushed["request_uri"].as_str().unwrap())
+                        ])
+                    ),
+                )
+                .await;
+            (param(&back, "code").unwrap(), verifier)
+        };
+        let code_form = vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", code),
+            ("redirect_uri", REDIRECT.to_owned()),
+            ("code_verifier", verifier),
+        ];
+        let (status, tokens) =
+            exchange(Some(holder.dpop_proof("POST", &token_url, None)), code_form).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {tokens}");
+        assert_eq!(tokens["token_type"], "DPoP", "{name}");
+        let access = tokens["access_token"].as_str().unwrap().to_owned();
+        let claims = Jws::parse(&access).unwrap().claims;
+        assert_eq!(claims["cnf"]["jkt"], json!(holder.thumbprint()), "{name}");
+        // At userinfo: Bearer refused, DPoP with a proof accepted, the same proof not twice.
+        let bearer = p
+            .app
+            .client
+            .get(p.app.url("/userinfo"))
+            .bearer_auth(&access)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bearer.status(), StatusCode::UNAUTHORIZED, "{name}");
+        let proof = holder.dpop_proof("GET", &userinfo_url, Some(&access));
+        let call = |proof: String| {
+            let (p, access) = (&p, &access);
+            async move {
+                p.app
+                    .client
+                    .get(p.app.url("/userinfo"))
+                    .header("Authorization", format!("DPoP {access}"))
+                    .header("DPoP", proof)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(call(proof.clone()).await.status(), StatusCode::OK, "{name}");
+        let replayed = call(proof).await;
+        assert_eq!(
+            replayed.status(),
+            StatusCode::BAD_REQUEST,
+            "{name}: replayed proof"
+        );
+        let wrong_key = call(stranger.dpop_proof("GET", &userinfo_url, Some(&access))).await;
+        assert_ne!(wrong_key.status(), StatusCode::OK, "{name}: another key");
+        let no_ath = call(holder.dpop_proof("GET", &userinfo_url, None)).await;
+        assert_ne!(no_ath.status(), StatusCode::OK, "{name}: proof without ath");
+        // The refresh token is bound too.
+        let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+        let refresh_form = vec![
+            ("grant_type", "refresh_token".to_owned()),
+            ("refresh_token", refresh),
+        ];
+        let (status, body) = exchange(None, refresh_form.clone()).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_dpop_proof")),
+            "{name}"
+        );
+        let (status, body) = exchange(
+            Some(holder.dpop_proof("POST", &token_url, None)),
+            refresh_form,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {body}");
+        assert_eq!(body["token_type"], "DPoP");
+        t.close().await;
+    }
+}
+
+#[tokio::test]
+async fn introspection_and_revocation_answer_only_the_token_owner() {
+    for t in backends().await {
+        let name = t.name();
+        let p = provider(&t).await;
+        let mut browser = Browser::new(&p.app);
+        let (code, verifier) = p.code(&mut browser, "openid profile").await;
+        let (_, tokens) = p
+            .token(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &verifier),
+            ])
+            .await;
+        let access = tokens["access_token"].as_str().unwrap().to_owned();
+        let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+        let as_rp = |path: &'static str, token: String| {
+            let p = &p;
+            async move {
+                let assertion = p.assertion();
+                p.post_form(
+                    path,
+                    &[
+                        ("token", token.as_str()),
+                        (
+                            "client_assertion_type",
+                            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                        ),
+                        ("client_assertion", assertion.as_str()),
+                    ],
+                )
+                .await
+            }
+        };
+        let as_legacy = |path: &'static str, token: String| {
+            let p = &p;
+            async move {
+                let response = p
+                    .app
+                    .client
+                    .post(p.app.url(path))
+                    .basic_auth(LEGACY, Some(&p.secret))
+                    .form(&[("token", token.as_str())])
+                    .send()
+                    .await
+                    .unwrap();
+                body_of(response).await
+            }
+        };
+        let (status, info) = as_rp("/introspect", access.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {info}");
+        assert_eq!(info["active"], json!(true), "{name}");
+        assert_eq!(info["client_id"], json!(RP));
+        assert_eq!(info["scope"], json!("openid profile"));
+        let (_, info) = as_rp("/introspect", refresh.clone()).await;
+        assert_eq!(info["active"], json!(true), "{name}: refresh");
+        // Another client learns nothing, and may not revoke.
+        let (_, info) = as_legacy("/introspect", access.clone()).await;
+        assert_eq!(info, json!({"active": false}), "{name}");
+        let (status, body) = as_legacy("/revoke", refresh.clone()).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("unauthorized_client")),
+            "{name}"
+        );
+        // Without client authentication: nothing.
+        let (status, _) = p
+            .post_form("/introspect", &[("token", access.as_str())])
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{name}");
+        // Revoking the refresh token revokes the grant: the access token goes inactive too.
+        let (status, _) = as_rp("/revoke", refresh.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{name}");
+        let (_, info) = as_rp("/introspect", access.clone()).await;
+        assert_eq!(
+            info["active"],
+            json!(false),
+            "{name}: revoked with its grant"
+        );
+        // Unknown tokens are fine to revoke (RFC 7009 §2.2).
+        let (status, _) = as_rp("/revoke", "no-such-token".into()).await;
+        assert_eq!(status, StatusCode::OK, "{name}");
+        // A client-credentials token is revoked on its own.
+        let (_, cc) = p.token(&[("grant_type", "client_credentials")]).await;
+        let cc = cc["access_token"].as_str().unwrap().to_owned();
+        assert_eq!(
+            as_rp("/introspect", cc.clone()).await.1["active"],
+            json!(true),
+            "{name}"
+        );
+        as_rp("/revoke", cc.clone()).await;
+        assert_eq!(
+            as_rp("/introspect", cc).await.1["active"],
+            json!(false),
+            "{name}"
+        );
+        t.close().await;
+    }
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_and_tells_relying_parties_over_the_back_channel() {
+    for t in backends().await {
+        let name = t.name();
+        let p = provider(&t).await;
+        // The relying party's back-channel endpoint: collects what it receives.
+        let received = std::sync::Arc::new(tokio::sync::Mutex::new(Vec::<String>::new()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let sink = received.clone();
+        let app = axum::Router::new().route(
+            "/backchannel",
+            axum::routing::post(
+                move |axum::Form(form): axum::Form<std::collections::HashMap<String, String>>| {
+                    let sink = sink.clone();
+                    async move {
+                        sink.lock()
+                            .await
+                            .push(form.get("logout_token").cloned().unwrap_or_default());
+                        axum::http::StatusCode::OK
+                    }
+                },
+            ),
+        );
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let after = "http://127.0.0.1:9/after-logout";
+        // The portal registers its logout endpoints (before the server has read the client).
+        p.oidc
+            .update_client(
+                RP,
+                registration(json!({
+                    "name": {"vi": "Cổng dịch vụ công", "en": "Public service portal"},
+                    "purpose": {"vi": "Nộp hồ sơ trực tuyến", "en": "Online applications"},
+                    "redirect_uris": [REDIRECT],
+                    "post_logout_redirect_uris": [after],
+                    "backchannel_logout_uri": format!("http://127.0.0.1:{port}/backchannel"),
+                    "jwks": p.key.jwks(),
+                    "scopes": ["openid", "profile"],
+                    "security_level": 3
+                })),
+            )
+            .await
+            .unwrap();
+        let mut browser = Browser::new(&p.app);
+        let (code, verifier) = p.code(&mut browser, "openid").await;
+        let (_, tokens) = p
+            .token(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &verifier),
+            ])
+            .await;
+        let id_token = tokens["id_token"].as_str().unwrap().to_owned();
+        let id_claims = Jws::parse(&id_token).unwrap().claims;
+        // An unregistered return address is refused on a page.
+        let bad = browser
+            .get(&format!(
+                "/session/end?{}",
+                query(&[
+                    ("id_token_hint", &id_token),
+                    ("post_logout_redirect_uri", "https://evil.example/")
+                ])
+            ))
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{name}");
+        // The confirmation page, then the sign-out.
+        let path = format!(
+            "/session/end?{}",
+            query(&[
+                ("id_token_hint", &id_token),
+                ("post_logout_redirect_uri", after),
+                ("state", "bye")
+            ])
+        );
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{name}: {}", page.body);
+        let csrf = page.csrf();
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("id_token_hint", id_token.as_str()),
+            ("post_logout_redirect_uri", after),
+            ("state", "bye"),
+        ];
+        let done = browser
+            .post("/session/end", &form, Some(&p.app.origin))
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{name}: {}", done.body);
+        assert_eq!(
+            done.headers["location"].to_str().unwrap(),
+            format!("{after}?state=bye")
+        );
+        assert!(
+            !browser.jar.contains_key("dd_session"),
+            "{name}: signed out"
+        );
+        // The logout token arrives, signed, naming the session and the subject.
+        let mut token = None;
+        for _ in 0..50 {
+            if let Some(t) = received.lock().await.first().cloned() {
+                token = Some(t);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let token = token.expect("a logout token was delivered");
+        let jws = Jws::parse(&token).unwrap();
+        assert_eq!(jws.header.typ.as_deref(), Some("logout+jwt"));
+        jws.verify_with_set(&jwks(&p.app).await, &[Alg::ES256])
+            .expect("signed by the provider");
+        assert_eq!(jws.claims["sid"], id_claims["sid"], "{name}");
+        assert_eq!(jws.claims["sub"], id_claims["sub"], "{name}");
+        assert_eq!(jws.claims["aud"], json!(RP));
+        assert!(
+            jws.claims["events"]
+                .get(dinhdanh_oidc::logout::BACKCHANNEL_EVENT)
+                .is_some()
+        );
+        assert!(
+            jws.claims.get("nonce").is_none(),
+            "a logout token has no nonce"
+        );
         t.close().await;
     }
 }
