@@ -182,8 +182,8 @@ impl Oidc {
     ) -> Result<AuthorizationRequest, OAuthError> {
         if params.iter().any(|(k, _)| k == "request") {
             return Err(OAuthError::new(
-                ErrorCode::RequestNotSupported,
-                "request objects are not supported here; push the request (PAR) instead",
+                ErrorCode::InvalidRequestObject,
+                "a request object cannot contain another request object",
             ));
         }
         match single(params, "response_type")? {
@@ -378,6 +378,13 @@ impl Oidc {
         params: &Params,
         dpop_jkt: Option<String>,
     ) -> Result<(String, i64), OAuthError> {
+        let unpacked;
+        let params = if params.iter().any(|(k, _)| k == "request") {
+            unpacked = self.unpack_request_object(client, params).await?;
+            &unpacked
+        } else {
+            params
+        };
         if params.iter().any(|(k, _)| k == "request_uri") {
             return Err(OAuthError::request(
                 "request_uri must not be sent to the PAR endpoint",
@@ -459,6 +466,92 @@ impl Oidc {
             .await
     }
 
+    /// Verifies a request object (JAR, RFC 9101) signed by `client` and returns the parameters it
+    /// carries; the parameters outside it are ignored (only `client_id` must agree).
+    async fn unpack_request_object(
+        &self,
+        client: &Client,
+        outer: &Params,
+    ) -> Result<Params, OAuthError> {
+        let bad = |why: String| OAuthError::new(ErrorCode::InvalidRequestObject, why);
+        let jwt = single(outer, "request")?.ok_or_else(|| bad("request is empty".into()))?;
+        if single(outer, "client_id")?.is_some_and(|id| id != client.client_id) {
+            return Err(bad(
+                "client_id does not match the request object's client".into()
+            ));
+        }
+        let jws = crate::jose::Jws::parse(jwt).map_err(|e| bad(e.to_string()))?;
+        if let Some(typ) = &jws.header.typ
+            && typ != "oauth-authz-req+jwt"
+            && typ != "JWT"
+        {
+            return Err(bad(format!("typ {typ:?} is not oauth-authz-req+jwt")));
+        }
+        self.verify_client_signature(client, &jws)
+            .await
+            .map_err(|e| bad(e.to_string()))?;
+        let claims = &jws.claims;
+        let text = |name: &str| claims.get(name).and_then(Value::as_str);
+        if text("iss") != Some(client.client_id.as_str())
+            || text("client_id") != Some(client.client_id.as_str())
+        {
+            return Err(bad("iss and client_id must be the client's ID".into()));
+        }
+        let audience_ok = match claims.get("aud") {
+            Some(Value::String(a)) => a == self.issuer(),
+            Some(Value::Array(list)) => list.iter().any(|a| a.as_str() == Some(self.issuer())),
+            _ => false,
+        };
+        if !audience_ok {
+            return Err(bad(format!("aud must be the issuer {:?}", self.issuer())));
+        }
+        let now = self.now() / 1000;
+        let exp = claims
+            .get("exp")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| bad("exp is missing".into()))?;
+        if exp <= now {
+            return Err(bad("the request object has expired".into()));
+        }
+        if exp > now + 3600 {
+            return Err(bad("the request object lives longer than an hour".into()));
+        }
+        if claims
+            .get("nbf")
+            .and_then(Value::as_i64)
+            .is_some_and(|nbf| nbf > now + 60)
+        {
+            return Err(bad("the request object is not valid yet".into()));
+        }
+        if claims.contains_key("request") || claims.contains_key("request_uri") {
+            return Err(bad(
+                "a request object cannot refer to another request".into()
+            ));
+        }
+        if let Some(jti) = text("jti")
+            && !self
+                .use_jti(&format!("jar:{}", client.client_id), jti, exp * 1000)
+                .await?
+        {
+            return Err(bad("this request object was already used".into()));
+        }
+        let mut params = Params::new();
+        for (name, value) in claims {
+            if matches!(name.as_str(), "iss" | "aud" | "exp" | "nbf" | "iat" | "jti") {
+                continue;
+            }
+            let value = match value {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Null => continue,
+                other => other.to_string(),
+            };
+            params.push((name.clone(), value));
+        }
+        Ok(params)
+    }
+
     /// Turns the endpoint's parameters into a request: from a pushed request, or validated here.
     async fn resolve(
         &self,
@@ -500,6 +593,32 @@ impl Oidc {
                 })?;
             return Ok((client, stored.request));
         }
+        let unpacked;
+        let params = if params.iter().any(|(k, _)| k == "request") {
+            // RFC 9101 §5: client_id outside, everything else from the signed object only. Its
+            // redirect URI is not trusted before the signature is, so errors here are shown.
+            let client_id = single(params, "client_id")
+                .map_err(Outcome::Page)?
+                .ok_or_else(|| {
+                    Outcome::Page(OAuthError::request("the client_id parameter is missing"))
+                })?;
+            let client = self
+                .client(client_id)
+                .await
+                .map_err(|e| Outcome::Page(e.into()))?
+                .ok_or_else(|| {
+                    Outcome::Page(OAuthError::client(format!(
+                        "no client {client_id:?} is registered"
+                    )))
+                })?;
+            unpacked = self
+                .unpack_request_object(&client, params)
+                .await
+                .map_err(Outcome::Page)?;
+            &unpacked
+        } else {
+            params
+        };
         let (client, redirect_uri) = self.locate(params).await.map_err(Outcome::Page)?;
         let state = single(params, "state").ok().flatten();
         if client.require_par {

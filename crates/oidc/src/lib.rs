@@ -151,7 +151,8 @@ impl Oidc {
                 .chain(["iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid"])
                 .collect::<Vec<_>>(),
             "claims_parameter_supported": true,
-            "request_parameter_supported": false,
+                        "request_parameter_supported": true,
+            "request_object_signing_alg_values_supported": algs,
             "request_uri_parameter_supported": false,
             "require_pushed_authorization_requests": false,
             "authorization_response_iss_parameter_supported": true,
