@@ -572,16 +572,25 @@ impl Oidc {
             .transpose()
             .map_err(|m| OAuthError::new(ErrorCode::InvalidScope, m))?;
         // So is a proof by the wrong key for a bound token.
-        let known: Option<(String, Option<String>)> = on_db!(self.db(), |pool| {
+        let known: Option<(String, Option<String>, String)> = on_db!(self.db(), |pool| {
             sqlx::query_as(
-                "SELECT g.scopes, r.dpop_jkt FROM oidc_refresh_tokens r
+                "SELECT g.scopes, r.dpop_jkt, g.client_id FROM oidc_refresh_tokens r
                  JOIN oidc_grants g ON g.grant_id = r.grant_id WHERE r.token_hash = $1",
             )
             .bind(&hash)
             .fetch_optional(pool)
             .await?
         });
-        let bound = known.as_ref().and_then(|(_, jkt)| jkt.clone());
+        // Another client's token is refused without spending it.
+        if known
+            .as_ref()
+            .is_some_and(|(_, _, owner)| *owner != client.client_id)
+        {
+            return Err(OAuthError::grant(
+                "the refresh token was issued to another client",
+            ));
+        }
+        let bound = known.as_ref().and_then(|(_, jkt, _)| jkt.clone());
         if let Some(jkt) = &bound
             && dpop.as_ref() != Some(jkt)
         {
@@ -590,7 +599,7 @@ impl Oidc {
                 "the refresh token is bound to a DPoP key: send a proof made with that key",
             ));
         }
-        if let (Some(asked), Some((granted, _))) = (&asked, &known) {
+        if let (Some(asked), Some((granted, _, _))) = (&asked, &known) {
             let granted = scope::parse_scopes(granted).map_err(OAuthError::internal)?;
             if let Some(extra) = asked.iter().find(|s| !granted.contains(*s)) {
                 return Err(OAuthError::new(

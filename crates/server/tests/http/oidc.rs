@@ -1916,3 +1916,88 @@ async fn malformed_requests_get_the_same_errors_as_oidc_provider() {
     );
     t.close().await;
 }
+
+#[tokio::test]
+async fn prompt_login_and_max_age_ask_for_a_fresh_sign_in_and_tokens_stay_with_their_client() {
+    for t in backends().await {
+        let name = t.name();
+        let p = provider(&t).await;
+        let mut browser = Browser::new(&p.app);
+        let (code, verifier) = p.code(&mut browser, "openid").await;
+        let (_, tokens) = p
+            .token(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &verifier),
+            ])
+            .await;
+        let (_, challenge) = pkce();
+        let path = |extra: &[(&str, &str)]| {
+            let mut pairs = vec![
+                ("client_id", RP),
+                ("response_type", "code"),
+                ("redirect_uri", REDIRECT),
+                ("scope", "openid"),
+                ("code_challenge", challenge.as_str()),
+                ("code_challenge_method", "S256"),
+            ];
+            pairs.extend_from_slice(extra);
+            format!("/authorize?{}", query(&pairs))
+        };
+        // Signed in, consented: a code straight away.
+        let page = browser.get(&path(&[])).await;
+        let to = page.headers["location"].to_str().unwrap().to_owned();
+        assert!(
+            to.starts_with(REDIRECT) && param(&to, "code").is_some(),
+            "{name}: {to}"
+        );
+        // prompt=login and max_age=0 send the citizen to sign in again, however fresh the session.
+        for extra in [[("prompt", "login")], [("max_age", "0")]] {
+            tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+            let page = browser.get(&path(&extra)).await;
+            let to = page.headers["location"].to_str().unwrap();
+            assert!(to.starts_with("/login?next="), "{name}: {extra:?}: {to}");
+        }
+        // After signing in again, prompt=login completes.
+        let back = p
+            .browse(
+                &mut browser,
+                &path(&[("prompt", "login"), ("state", "again")]),
+            )
+            .await;
+        assert_eq!(
+            param(&back, "state").as_deref(),
+            Some("again"),
+            "{name}: {back}"
+        );
+        // A's refresh token is worthless to B.
+        let response = p
+            .app
+            .client
+            .post(p.app.url("/token"))
+            .basic_auth(LEGACY, Some(&p.secret))
+            .form(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = json_of(response).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_grant")),
+            "{name}"
+        );
+        // ... and B's attempt did not spend it: A still refreshes.
+        let (status, body) = p
+            .token(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            ])
+            .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {body}");
+        t.close().await;
+    }
+}
