@@ -24,17 +24,26 @@ pub const KEYS_MEMORY: Duration = Duration::from_secs(60);
 /// The keys as one node holds them.
 #[derive(Debug)]
 pub struct KeySet {
-    /// The key each algorithm signs with now.
+    /// The newest key of each algorithm.
     current: BTreeMap<Alg, Arc<SigningKey>>,
+    /// The key each algorithm signs with: the newest once every node has had time to publish it
+    /// ([`KEYS_MEMORY`] after its creation), the one before until then. Relying parties that
+    /// fetch the JWKS from any node therefore always find the key of a token.
+    signers: BTreeMap<Alg, Arc<SigningKey>>,
     /// Every published key (current and the newest retired one per algorithm), by `kid`.
     published: BTreeMap<String, Arc<SigningKey>>,
     loaded: Instant,
 }
 
 impl KeySet {
-    /// The current key for `alg`.
+    /// The newest key for `alg`.
     pub fn current(&self, alg: Alg) -> Option<&Arc<SigningKey>> {
         self.current.get(&alg)
+    }
+
+    /// The key that signs for `alg` now.
+    pub fn signer(&self, alg: Alg) -> Option<&Arc<SigningKey>> {
+        self.signers.get(&alg).or_else(|| self.current.get(&alg))
     }
 
     /// A published key by `kid` (for checking our own tokens).
@@ -85,6 +94,20 @@ impl Oidc {
         Ok(keys)
     }
 
+    /// A published key by `kid`; when this node does not know it yet (another node rotated a
+    /// moment ago), the keys are reloaded once, at most every few seconds.
+    pub async fn key_by_kid(&self, kid: &str) -> Result<Option<Arc<SigningKey>>, AdminError> {
+        let keys = self.keys().await?;
+        if let Some(key) = keys.by_kid(kid) {
+            return Ok(Some(key.clone()));
+        }
+        if keys.loaded.elapsed() < Duration::from_secs(5) {
+            return Ok(None);
+        }
+        self.forget_keys();
+        Ok(self.keys().await?.by_kid(kid).cloned())
+    }
+
     /// Forgets the keys held in memory, so the next use reloads them.
     pub fn forget_keys(&self) {
         *self.inner.keys.write().expect("keys lock") = None;
@@ -108,17 +131,28 @@ impl Oidc {
         }
         let mut set = KeySet {
             current: BTreeMap::new(),
+            signers: BTreeMap::new(),
             published: BTreeMap::new(),
             loaded: Instant::now(),
         };
+        let settled_before = self.now() - KEYS_MEMORY.as_millis() as i64;
+        let mut previous: BTreeMap<Alg, Arc<SigningKey>> = BTreeMap::new();
         for row in rows.iter().filter(|r| published(r, &rows)) {
             let alg = Alg::parse(&row.alg)
                 .ok_or_else(|| AdminError::invalid("alg", format!("stored {:?}", row.alg)))?;
             let key = Arc::new(SigningKey::from_pkcs8(&row.kid, alg, &row.private_key)?);
             if row.retired_at.is_none() {
                 set.current.insert(alg, key.clone());
+                if row.created_at <= settled_before {
+                    set.signers.insert(alg, key.clone());
+                }
+            } else {
+                previous.insert(alg, key.clone());
             }
             set.published.insert(row.kid.clone(), key);
+        }
+        for (alg, key) in previous {
+            set.signers.entry(alg).or_insert(key);
         }
         Ok(set)
     }

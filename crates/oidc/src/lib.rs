@@ -26,6 +26,7 @@ pub mod jose;
 pub mod keys;
 pub mod logout;
 pub mod scope;
+mod sweep;
 pub mod token;
 pub mod tokens;
 

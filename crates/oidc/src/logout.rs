@@ -60,15 +60,11 @@ impl Oidc {
         if let Some(hint) = get("id_token_hint") {
             let jws =
                 Jws::parse(&hint).map_err(|_| OAuthError::request("id_token_hint is not a JWT"))?;
-            let keys = self.keys().await.map_err(OAuthError::internal)?;
-            let key = jws
-                .header
-                .kid
-                .as_deref()
-                .and_then(|kid| keys.by_kid(kid))
-                .ok_or_else(|| {
-                    OAuthError::request("id_token_hint was not signed by this provider")
-                })?;
+            let key = match jws.header.kid.as_deref() {
+                Some(kid) => self.key_by_kid(kid).await.map_err(OAuthError::internal)?,
+                None => None,
+            }
+            .ok_or_else(|| OAuthError::request("id_token_hint was not signed by this provider"))?;
             jws.verify(key.public_jwk(), &[key.alg()])
                 .map_err(|_| OAuthError::request("id_token_hint's signature does not verify"))?;
             if jws.claims.get("iss").and_then(Value::as_str) != Some(self.issuer()) {
@@ -160,7 +156,7 @@ impl Oidc {
     ) -> Result<String, OAuthError> {
         let keys = self.keys().await.map_err(OAuthError::internal)?;
         let key = keys
-            .current(client.id_token_alg)
+            .signer(client.id_token_alg)
             .ok_or_else(|| OAuthError::internal("no key for the client's algorithm"))?;
         let now = self.now() / 1000;
         let claims = json!({

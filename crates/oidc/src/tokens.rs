@@ -103,7 +103,7 @@ impl Oidc {
             access["amr"] = json!(minted.grant.amr);
         }
         let signer = keys
-            .current(Alg::ES256)
+            .signer(Alg::ES256)
             .ok_or_else(|| OAuthError::internal("no ES256 key"))?;
         let access_token = signer.sign("at+jwt", &access);
         let id_token = match (&minted.account, minted.scopes.contains(&Scope::OpenId)) {
@@ -129,7 +129,7 @@ impl Oidc {
                 }
                 claims.extend(self.identity_claims(account, &minted.scopes).await?);
                 let key = keys
-                    .current(client.id_token_alg)
+                    .signer(client.id_token_alg)
                     .ok_or_else(|| OAuthError::internal("no key for the client's algorithm"))?;
                 Some(key.sign("JWT", &Value::Object(claims)))
             }
@@ -216,13 +216,11 @@ impl Oidc {
         if jws.header.typ.as_deref() != Some("at+jwt") {
             return Err(invalid("not an access token"));
         }
-        let keys = self.keys().await.map_err(OAuthError::internal)?;
-        let key = jws
-            .header
-            .kid
-            .as_deref()
-            .and_then(|kid| keys.by_kid(kid))
-            .ok_or_else(|| invalid("the access token was not signed by this provider"))?;
+        let key = match jws.header.kid.as_deref() {
+            Some(kid) => self.key_by_kid(kid).await.map_err(OAuthError::internal)?,
+            None => None,
+        }
+        .ok_or_else(|| invalid("the access token was not signed by this provider"))?;
         jws.verify(key.public_jwk(), &[key.alg()])
             .map_err(|_| invalid("the access token's signature does not verify"))?;
         let claims = &jws.claims;

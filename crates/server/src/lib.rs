@@ -171,6 +171,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     metrics::spawn_refresh(state.clone());
+    spawn_oidc_sweep(state.oidc.clone());
     let app = router(state, settings);
     axum::serve(
         listener,
@@ -178,4 +179,19 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await
+}
+
+/// Every minute, the OpenID provider deletes what has expired (used assertion IDs, codes, pushed
+/// requests, refresh families past their end).
+fn spawn_oidc_sweep(oidc: dinhdanh_oidc::Oidc) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            match oidc.purge_expired().await {
+                Ok(0) => {}
+                Ok(removed) => tracing::debug!(removed, "expired OpenID state purged"),
+                Err(e) => tracing::warn!(error = %e, "OpenID purge failed"),
+            }
+        }
+    });
 }

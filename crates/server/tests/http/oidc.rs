@@ -267,6 +267,8 @@ async fn discovery_names_the_endpoints_and_jwks_publishes_every_algorithm() {
         let rotated = p.oidc.rotate_keys(&[Alg::ES256]).await.unwrap();
         let after = p.oidc.keys().await.unwrap();
         assert_eq!(after.current(Alg::ES256).unwrap().kid(), rotated[0].1);
+        // Until every node has had time to publish the new key, the old one keeps signing.
+        assert_eq!(after.signer(Alg::ES256).unwrap().kid(), old, "{name}");
         assert!(
             after.by_kid(&old).is_some(),
             "{name}: the previous key is still published"
@@ -1998,6 +2000,61 @@ async fn prompt_login_and_max_age_ask_for_a_fresh_sign_in_and_tokens_stay_with_t
             ])
             .await;
         assert_eq!(status, StatusCode::OK, "{name}: {body}");
+        t.close().await;
+    }
+}
+
+async fn rows(db: &Db, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    match db {
+        Db::Sqlite(pool) => dinhdanh_store::sqlx::query_scalar(AssertSqlSafe(sql))
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+        Db::Postgres(pool) => dinhdanh_store::sqlx::query_scalar(AssertSqlSafe(sql))
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn expired_state_is_swept_and_live_state_is_kept() {
+    for t in backends().await {
+        let name = t.name();
+        let p = provider(&t).await;
+        let mut browser = Browser::new(&p.app);
+        let (code, verifier) = p.code(&mut browser, "openid").await;
+        let (status, _) = p
+            .token(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &verifier),
+            ])
+            .await;
+        assert_eq!(status, StatusCode::OK, "{name}");
+        let tables = [
+            "oidc_used_jtis",
+            "oidc_codes",
+            "oidc_refresh_tokens",
+            "oidc_grants",
+        ];
+        // Nothing has expired yet: the sweep keeps everything.
+        p.oidc.purge_expired().await.unwrap();
+        for table in tables {
+            assert!(rows(&t.db, table).await > 0, "{name}: {table} kept");
+        }
+        // A month and a day later, the refresh family has ended and everything goes.
+        p.app
+            .accounts
+            .clock()
+            .advance(std::time::Duration::from_secs(31 * 24 * 3600));
+        let removed = p.oidc.purge_expired().await.unwrap();
+        assert!(removed >= 4, "{name}: {removed}");
+        for table in tables {
+            assert_eq!(rows(&t.db, table).await, 0, "{name}: {table} swept");
+        }
         t.close().await;
     }
 }
