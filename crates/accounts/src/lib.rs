@@ -47,8 +47,8 @@ pub use lifecycle::{AccountStatus, LockReason, MemberRole, Method, Role};
 pub use login::{Credential, PasskeyLogin};
 pub use manage::{By, SyncOutcome};
 pub use model::{
-    Account, AccountEvent, AccountId, AccountKind, Actor, AuthenticatorInfo, Client, Lock, Member,
-    Session, SignedIn,
+    Account, AccountEvent, AccountId, AccountKind, Actor, AuthenticatorInfo, Client, Holder, Lock,
+    Member, Session, SignedIn,
 };
 pub use notify::{Delivery, GatewaySettings};
 pub use password::Argon2Settings;
@@ -208,6 +208,51 @@ impl Accounts {
 
     fn now(&self) -> i64 {
         self.inner.clock.now_ms()
+    }
+
+    /// What a relying party may learn of an account, and whether it may be used now, read with
+    /// one query (the token and userinfo endpoints ask this on every request).
+    pub async fn holder(&self, id: AccountId) -> Result<Holder, AccountError> {
+        #[derive(FromRow)]
+        struct Row {
+            kind: String,
+            personal_id: Option<i64>,
+            status: String,
+            phone: Option<String>,
+            locks: i64,
+        }
+        let row: Option<Row> = on_db!(self.db(), |pool| {
+            sqlx::query_as(
+                "SELECT kind, personal_id, status, phone,
+                        (SELECT COUNT(*) FROM account_locks l WHERE l.account_id = a.account_id)
+                          AS locks
+                 FROM accounts a WHERE account_id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        let row = row.ok_or(AccountError::NotFound("account"))?;
+        let corrupt = |what: &str| AccountError::Internal(format!("account {id}: bad {what}"));
+        Ok(Holder {
+            id,
+            kind: match row.kind.as_str() {
+                "person" => AccountKind::Person,
+                "organization" => AccountKind::Organization,
+                _ => return Err(corrupt("kind")),
+            },
+            personal_id: row
+                .personal_id
+                .map(|n| {
+                    u64::try_from(n)
+                        .ok()
+                        .and_then(|n| PersonalId::from_u64(n).ok())
+                        .ok_or_else(|| corrupt("personal_id"))
+                })
+                .transpose()?,
+            phone: row.phone,
+            usable: row.status != AccountStatus::Revoked.as_str() && row.locks == 0,
+        })
     }
 
     /// The account with this number.

@@ -105,6 +105,22 @@ impl Account {
     }
 }
 
+/// What a relying party may learn of an account holder, and whether the account may be used:
+/// not revoked and not locked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    /// The account's number.
+    pub id: AccountId,
+    /// Person or organization.
+    pub kind: AccountKind,
+    /// The holder's personal ID (person accounts).
+    pub personal_id: Option<PersonalId>,
+    /// The verified phone.
+    pub phone: Option<String>,
+    /// Neither revoked nor locked.
+    pub usable: bool,
+}
+
 /// A signed-in session, as stored (the token itself is never stored).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Session {

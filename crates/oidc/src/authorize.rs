@@ -130,6 +130,9 @@ pub(crate) struct CodeDetails {
     pub dpop_jkt: Option<String>,
 }
 
+/// The browser's live session and its account, if any.
+pub type SignedIn<'a> = Option<(&'a Session, &'a Account)>;
+
 /// The parameters of a request as name/value pairs (query string or form body).
 pub type Params = Vec<(String, String)>;
 
@@ -456,13 +459,14 @@ impl Oidc {
         Ok(())
     }
 
-    /// The authorization endpoint. `session_token` is the browser's session cookie, if any.
-    pub async fn authorize(&self, params: &Params, session_token: Option<&str>) -> Outcome {
+    /// The authorization endpoint. `signed_in` is the browser's session and its account, if the
+    /// browser has a live one (the web layer has read it already).
+    pub async fn authorize(&self, params: &Params, signed_in: SignedIn<'_>) -> Outcome {
         let (client, request) = match self.resolve(params).await {
             Ok(found) => found,
             Err(outcome) => return outcome,
         };
-        self.evaluate(&client, request, self.now(), None, session_token)
+        self.evaluate(&client, request, self.now(), None, signed_in)
             .await
     }
 
@@ -702,7 +706,7 @@ impl Oidc {
     }
 
     /// Continues an interaction after the citizen signed in.
-    pub async fn resume(&self, interaction: &str, session_token: Option<&str>) -> Outcome {
+    pub async fn resume(&self, interaction: &str, signed_in: SignedIn<'_>) -> Outcome {
         match self.interaction(interaction).await {
             Ok(Some((client, stored))) => {
                 self.evaluate(
@@ -710,7 +714,7 @@ impl Oidc {
                     stored.request,
                     stored.started_at,
                     Some(interaction),
-                    session_token,
+                    signed_in,
                 )
                 .await
             }
@@ -723,15 +727,15 @@ impl Oidc {
     pub async fn consent_view(
         &self,
         interaction: &str,
-        session_token: Option<&str>,
+        signed_in: SignedIn<'_>,
     ) -> Result<ConsentView, Outcome> {
         let (client, stored) = match self.interaction(interaction).await {
             Ok(Some(found)) => found,
             Ok(None) => return Err(Outcome::Page(expired_interaction())),
             Err(e) => return Err(Outcome::Page(e)),
         };
-        if self.signed_in(session_token).await.is_none() {
-            return Err(self.resume(interaction, session_token).await);
+        if signed_in.is_none() {
+            return Err(self.resume(interaction, signed_in).await);
         }
         Ok(ConsentView {
             scopes: Scope::IDENTITY
@@ -747,7 +751,7 @@ impl Oidc {
     pub async fn decide_consent(
         &self,
         interaction: &str,
-        session_token: Option<&str>,
+        signed_in: SignedIn<'_>,
         allow: bool,
     ) -> Outcome {
         let (client, stored) = match self.interaction(interaction).await {
@@ -755,8 +759,8 @@ impl Oidc {
             Ok(None) => return Outcome::Page(expired_interaction()),
             Err(e) => return Outcome::Page(e),
         };
-        let Some((_, account)) = self.signed_in(session_token).await else {
-            return self.resume(interaction, session_token).await;
+        let Some((_, account)) = signed_in else {
+            return self.resume(interaction, signed_in).await;
         };
         let request = &stored.request;
         if !allow {
@@ -783,16 +787,9 @@ impl Oidc {
             request,
             stored.started_at,
             Some(interaction),
-            session_token,
+            signed_in,
         )
         .await
-    }
-
-    async fn signed_in(&self, session_token: Option<&str>) -> Option<(Session, Account)> {
-        let token = session_token?;
-        let session = self.inner.accounts.session(token).await.ok()?;
-        let account = self.inner.accounts.account(session.account_id).await.ok()?;
-        Some((session, account))
     }
 
     /// Decides what happens to a validated request: sign-in, consent, or a code.
@@ -802,7 +799,7 @@ impl Oidc {
         request: AuthorizationRequest,
         started_at: i64,
         interaction: Option<&str>,
-        session_token: Option<&str>,
+        signed_in: SignedIn<'_>,
     ) -> Outcome {
         let state = request.state.clone();
         let fail = |e: OAuthError| {
@@ -813,8 +810,7 @@ impl Oidc {
             .acr
             .unwrap_or(Assurance::Low)
             .max(client.min_assurance);
-        let signed_in = self.signed_in(session_token).await;
-        let usable = signed_in.as_ref().filter(|(s, a)| {
+        let usable = signed_in.filter(|(s, a)| {
             a.kind == AccountKind::Person && a.usable().is_ok() && s.assurance.is_some()
         });
         let fresh_enough = |s: &Session| {
@@ -825,7 +821,7 @@ impl Oidc {
         };
         let strong_enough = |s: &Session| s.assurance.is_some_and(|a| a >= required);
         let (session, account) = match usable {
-            Some((s, a)) if fresh_enough(s) && strong_enough(s) => (s.clone(), a.clone()),
+            Some((s, a)) if fresh_enough(s) && strong_enough(s) => (s, a),
             other => {
                 if request.prompt.none {
                     return fail(OAuthError::new(
@@ -884,7 +880,7 @@ impl Oidc {
             return Outcome::Consent { interaction: id };
         }
         match self
-            .issue_code(client, &request, &session, interaction)
+            .issue_code(client, &request, session, interaction)
             .await
         {
             Ok(code) => {
@@ -951,28 +947,15 @@ impl Oidc {
             dpop_jkt: request.dpop_jkt.clone(),
         };
         let now = self.now();
-        let body = serde_json::to_string(&details).expect("details serialize");
-        write_tx!(self, |tx| {
-            if let Some(id) = interaction {
-                sqlx::query(
-                    "DELETE FROM oidc_requests WHERE id_hash = $1 AND kind = 'interaction'",
-                )
-                .bind(dinhdanh_accounts::secret::token_hash(id))
-                .execute(&mut *tx)
-                .await?;
-            }
-            sqlx::query(
-                "INSERT INTO oidc_codes (code_hash, grant_id, client_id, details, expires_at)
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(dinhdanh_accounts::secret::token_hash(&code))
-            .bind(&grant_id)
-            .bind(&client.client_id)
-            .bind(&body)
-            .bind(now + CODE_LIFETIME_MS)
-            .execute(&mut *tx)
-            .await?;
-        });
+        let write = crate::writes::Write::Code {
+            code_hash: dinhdanh_accounts::secret::token_hash(&code),
+            grant_id,
+            client_id: client.client_id.clone(),
+            details: serde_json::to_string(&details).expect("details serialize"),
+            expires_at: now + CODE_LIFETIME_MS,
+            interaction: interaction.map(dinhdanh_accounts::secret::token_hash),
+        };
+        self.write(write).await?;
         Ok(code)
     }
 

@@ -29,6 +29,7 @@ pub mod scope;
 mod sweep;
 pub mod token;
 pub mod tokens;
+mod writes;
 
 use std::sync::{Arc, RwLock};
 
@@ -44,6 +45,9 @@ pub use token::{ClientAuth, TokenRequest, TokenResponse};
 pub use tokens::{AccessToken, Presented};
 
 use crate::db::on_db;
+
+/// At most this many writes share one SQLite commit.
+const GROUP_COMMIT_MAX: usize = 256;
 
 /// How the provider is configured.
 #[derive(Debug, Clone)]
@@ -87,6 +91,8 @@ struct Inner {
     remote_jwks: token::RemoteJwks,
     pairwise_key: tokio::sync::OnceCell<Vec<u8>>,
     sqlite_writes: Arc<tokio::sync::Mutex<()>>,
+    /// The hot writes on SQLite share commits (see `writes`).
+    writes: Option<dinhdanh_store::group::GroupCommit<writes::Write>>,
     http: reqwest::Client,
 }
 
@@ -98,11 +104,21 @@ impl Oidc {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("an HTTP client with default TLS settings");
+        let sqlite_writes = accounts.sqlite_write_gate();
+        let writes = match db {
+            Db::Sqlite(pool) => Some(dinhdanh_store::group::GroupCommit::new(
+                pool.clone(),
+                sqlite_writes.clone(),
+                GROUP_COMMIT_MAX,
+            )),
+            Db::Postgres(_) => None,
+        };
         Oidc {
             inner: Arc::new(Inner {
                 db: db.clone(),
                 registry: accounts.registry().clone(),
-                sqlite_writes: accounts.sqlite_write_gate(),
+                sqlite_writes,
+                writes,
                 accounts,
                 settings,
                 keys: RwLock::new(None),

@@ -13,11 +13,12 @@ use sqlx::FromRow;
 use crate::Oidc;
 use crate::authorize::{CodeDetails, pkce_shape};
 use crate::clients::{AuthMethod, Client, GrantType};
-use crate::db::{on_db, write_on_db, write_tx};
+use crate::db::{on_db, write_on_db};
 use crate::error::{ErrorCode, OAuthError};
 use crate::jose::{self, Alg, Jws};
 use crate::scope::{self, Scope};
 use crate::tokens::{GrantDetails, Minted};
+use crate::writes::{GrantRow, RefreshRow, Write, already_used};
 
 /// The assertion type of `private_key_jwt` (RFC 7523).
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -25,25 +26,6 @@ pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-be
 const SKEW_SECONDS: i64 = 60;
 /// The longest life accepted for a client assertion.
 const MAX_ASSERTION_SECONDS: i64 = 600;
-
-/// Stores a refresh token of a grant, on the caller's transaction.
-macro_rules! insert_refresh {
-    ($tx:expr, $token:expr, $grant_id:expr, $scopes:expr, $dpop_jkt:expr, $now:expr, $expires_at:expr) => {
-        sqlx::query(
-            "INSERT INTO oidc_refresh_tokens
-                 (token_hash, grant_id, scopes, dpop_jkt, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(dinhdanh_accounts::secret::token_hash($token))
-        .bind($grant_id)
-        .bind($scopes)
-        .bind($dpop_jkt)
-        .bind($now)
-        .bind($expires_at)
-        .execute($tx)
-        .await?
-    };
-}
 
 /// How the client presented itself.
 #[derive(Debug, Clone, Default)]
@@ -343,23 +325,20 @@ impl Oidc {
     /// Records a `jti` as used; false when it already was.
     pub(crate) async fn use_jti(
         &self,
-        client_id: &str,
+        scope: &str,
         jti: &str,
         expires_at: i64,
     ) -> Result<bool, OAuthError> {
-        let inserted = write_on_db!(self, |pool| {
-            sqlx::query(
-                "INSERT INTO oidc_used_jtis (client_id, jti, expires_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (client_id, jti) DO NOTHING",
-            )
-            .bind(client_id)
-            .bind(jti)
-            .bind(expires_at)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(inserted == 1)
+        let write = Write::Jti {
+            scope: scope.to_owned(),
+            jti: jti.to_owned(),
+            expires_at,
+        };
+        match self.write(write).await {
+            Ok(()) => Ok(true),
+            Err(e) if already_used(&e) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Answers a token request from an authenticated client.
@@ -417,36 +396,25 @@ impl Oidc {
             client_id: String,
             details: String,
             expires_at: i64,
+            used_at: Option<i64>,
         }
         let now = self.now();
         let hash = dinhdanh_accounts::secret::token_hash(code);
-        // Consume the code first, whatever else is wrong: a code is tried once.
-        let row: Option<CodeRow> = write_on_db!(self, |pool| {
+        let row: Option<CodeRow> = on_db!(self.db(), |pool| {
             sqlx::query_as(
-                "UPDATE oidc_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL
-                 RETURNING grant_id, client_id, details, expires_at",
+                "SELECT grant_id, client_id, details, expires_at, used_at FROM oidc_codes
+                 WHERE code_hash = $1",
             )
             .bind(&hash)
-            .bind(now)
             .fetch_optional(pool)
             .await?
         });
         let Some(row) = row else {
-            let used: Option<(String,)> = on_db!(self.db(), |pool| {
-                sqlx::query_as("SELECT grant_id FROM oidc_codes WHERE code_hash = $1")
-                    .bind(&hash)
-                    .fetch_optional(pool)
-                    .await?
-            });
-            if let Some((grant_id,)) = used {
-                self.revoke_grant(&grant_id).await?;
-                tracing::warn!(client = %client.client_id, "authorization code replayed; its grant is revoked");
-                return Err(OAuthError::grant(
-                    "the code was already used; the tokens issued for it are revoked",
-                ));
-            }
             return Err(OAuthError::grant("the code is unknown"));
         };
+        if row.used_at.is_some() {
+            return Err(self.code_replayed(client, &row.grant_id).await);
+        }
         if row.client_id != client.client_id {
             return Err(OAuthError::grant("the code was issued to another client"));
         }
@@ -482,8 +450,8 @@ impl Oidc {
                 "the code is bound to a DPoP key: send a proof made with that key",
             ));
         }
-        let account = self.inner.accounts.account(details.account_id).await?;
-        if account.usable().is_err() {
+        let account = self.inner.accounts.holder(details.account_id).await?;
+        if !account.usable {
             return Err(OAuthError::grant("the account can no longer be used"));
         }
         let grant = GrantDetails {
@@ -497,35 +465,37 @@ impl Oidc {
             .then(dinhdanh_accounts::secret::token);
         let family_end = now + i64::from(client.lifetimes.refresh_token) * 1000;
         let scopes = scope::join(&details.scopes);
-        let grant_body = serde_json::to_string(&grant).expect("grant details serialize");
-        write_tx!(self, |tx| {
-            sqlx::query(
-                "INSERT INTO oidc_grants (grant_id, client_id, account_id, session, scopes, details,
-                                          created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(&row.grant_id)
-            .bind(&client.client_id)
-            .bind(details.account_id)
-            .bind(&details.session)
-            .bind(&scopes)
-            .bind(&grant_body)
-            .bind(now)
-            .bind(family_end)
-            .execute(&mut *tx)
-            .await?;
-            if let Some(token) = &refresh {
-                insert_refresh!(
-                    &mut *tx,
-                    token,
-                    &row.grant_id,
-                    &scopes,
-                    dpop.clone(),
-                    now,
-                    family_end
-                );
+        // Spend the code and store the grant in one commit; a code spent meanwhile (a replay
+        // racing this request) makes the write fail.
+        let write = Write::Redeem {
+            code_hash: hash,
+            now,
+            grant: GrantRow {
+                grant_id: row.grant_id.clone(),
+                client_id: client.client_id.clone(),
+                account_id: details.account_id,
+                session: details.session.clone(),
+                scopes: scopes.clone(),
+                details: serde_json::to_string(&grant).expect("grant details serialize"),
+                created_at: now,
+                expires_at: family_end,
+            },
+            refresh: refresh.as_ref().map(|token| RefreshRow {
+                token_hash: dinhdanh_accounts::secret::token_hash(token),
+                grant_id: row.grant_id.clone(),
+                scopes: scopes.clone(),
+                dpop_jkt: dpop.clone(),
+                created_at: now,
+                expires_at: family_end,
+            }),
+        };
+        match self.write(write).await {
+            Ok(()) => {}
+            Err(e) if already_used(&e) => {
+                return Err(self.code_replayed(client, &row.grant_id).await);
             }
-        });
+            Err(e) => return Err(e.into()),
+        }
         let minted = Minted {
             grant_id: Some(row.grant_id),
             account: Some(account),
@@ -536,6 +506,15 @@ impl Oidc {
             dpop_jkt: dpop,
         };
         self.respond(client, minted, refresh).await
+    }
+
+    /// A second use of a code: the grant of the first use is revoked.
+    async fn code_replayed(&self, client: &Client, grant_id: &str) -> OAuthError {
+        if let Err(e) = self.revoke_grant(grant_id).await {
+            return e;
+        }
+        tracing::warn!(client = %client.client_id, "authorization code replayed; its grant is revoked");
+        OAuthError::grant("the code was already used; the tokens issued for it are revoked")
     }
 
     async fn refresh(
@@ -561,129 +540,39 @@ impl Oidc {
             details: String,
             expires_at: i64,
             revoked_at: Option<i64>,
+            used_at: Option<i64>,
+            dpop_jkt: Option<String>,
         }
         let now = self.now();
         let hash = dinhdanh_accounts::secret::token_hash(token);
-        // A request for more than was granted is refused before anything is spent, so the
-        // client keeps its refresh token.
         let asked = scope
             .as_deref()
             .map(scope::parse_scopes)
             .transpose()
             .map_err(|m| OAuthError::new(ErrorCode::InvalidScope, m))?;
-        // So is a proof by the wrong key for a bound token.
-        let known: Option<(String, Option<String>, String)> = on_db!(self.db(), |pool| {
+        // The token and its grant in one read. Everything that is wrong with the request is
+        // refused before anything is spent, so the client keeps its refresh token.
+        let row: Option<Row> = on_db!(self.db(), |pool| {
             sqlx::query_as(
-                "SELECT g.scopes, r.dpop_jkt, g.client_id FROM oidc_refresh_tokens r
-                 JOIN oidc_grants g ON g.grant_id = r.grant_id WHERE r.token_hash = $1",
+                "SELECT g.grant_id, g.client_id, g.account_id, g.session, g.scopes, g.details,
+                        g.expires_at, g.revoked_at, r.used_at, r.dpop_jkt
+                 FROM oidc_refresh_tokens r JOIN oidc_grants g ON g.grant_id = r.grant_id
+                 WHERE r.token_hash = $1",
             )
             .bind(&hash)
             .fetch_optional(pool)
             .await?
         });
-        // Another client's token is refused without spending it.
-        if known
-            .as_ref()
-            .is_some_and(|(_, _, owner)| *owner != client.client_id)
-        {
-            return Err(OAuthError::grant(
-                "the refresh token was issued to another client",
-            ));
-        }
-        let bound = known.as_ref().and_then(|(_, jkt, _)| jkt.clone());
-        if let Some(jkt) = &bound
-            && dpop.as_ref() != Some(jkt)
-        {
-            return Err(OAuthError::new(
-                ErrorCode::InvalidDpopProof,
-                "the refresh token is bound to a DPoP key: send a proof made with that key",
-            ));
-        }
-        if let (Some(asked), Some((granted, _, _))) = (&asked, &known) {
-            let granted = scope::parse_scopes(granted).map_err(OAuthError::internal)?;
-            if let Some(extra) = asked.iter().find(|s| !granted.contains(*s)) {
-                return Err(OAuthError::new(
-                    ErrorCode::InvalidScope,
-                    format!("{extra} was not granted: a refresh cannot widen the scope"),
-                ));
-            }
-        }
-        let next = dinhdanh_accounts::secret::token();
-        // Rotate in one transaction: mark the presented token used (only if it was not), read its
-        // grant, and store the next token. A token that was used already revokes the family.
-        let outcome: Result<Row, &'static str> = write_tx!(self, |tx| {
-            let rotated: Option<(String,)> = sqlx::query_as(
-                "UPDATE oidc_refresh_tokens SET used_at = $2
-                 WHERE token_hash = $1 AND used_at IS NULL RETURNING grant_id",
-            )
-            .bind(&hash)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            match rotated {
-                None => {
-                    let reused: Option<(String,)> = sqlx::query_as(
-                        "SELECT grant_id FROM oidc_refresh_tokens WHERE token_hash = $1",
-                    )
-                    .bind(&hash)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    match reused {
-                        Some((grant_id,)) => {
-                            sqlx::query(
-                                "UPDATE oidc_grants SET revoked_at = $2
-                                 WHERE grant_id = $1 AND revoked_at IS NULL",
-                            )
-                            .bind(&grant_id)
-                            .bind(now)
-                            .execute(&mut *tx)
-                            .await?;
-                            Err("reused")
-                        }
-                        None => Err("unknown"),
-                    }
-                }
-                Some((grant_id,)) => {
-                    let row: Row = sqlx::query_as(
-                        "SELECT grant_id, client_id, account_id, session, scopes, details,
-                                expires_at, revoked_at
-                         FROM oidc_grants WHERE grant_id = $1",
-                    )
-                    .bind(&grant_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    if row.client_id == client.client_id
-                        && row.revoked_at.is_none()
-                        && row.expires_at > now
-                    {
-                        insert_refresh!(
-                            &mut *tx,
-                            &next,
-                            &grant_id,
-                            &row.scopes,
-                            bound.clone(),
-                            now,
-                            row.expires_at
-                        );
-                    }
-                    Ok(row)
-                }
-            }
-        });
-        let row = match outcome {
-            Ok(row) => row,
-            Err("reused") => {
-                tracing::warn!(client = %client.client_id, "refresh token reused; its family is revoked");
-                return Err(OAuthError::grant(
-                    "the refresh token was already used; every token of its grant is revoked",
-                ));
-            }
-            Err(_) => return Err(OAuthError::grant("the refresh token is unknown")),
+        let Some(row) = row else {
+            return Err(OAuthError::grant("the refresh token is unknown"));
         };
         if row.client_id != client.client_id {
             return Err(OAuthError::grant(
                 "the refresh token was issued to another client",
             ));
+        }
+        if row.used_at.is_some() {
+            return Err(self.refresh_reused(client, &row.grant_id).await);
         }
         if row.revoked_at.is_some() {
             return Err(OAuthError::grant("the grant was revoked"));
@@ -691,21 +580,52 @@ impl Oidc {
         if row.expires_at <= now {
             return Err(OAuthError::grant("the refresh token has expired"));
         }
+        if let Some(jkt) = &row.dpop_jkt
+            && dpop.as_ref() != Some(jkt)
+        {
+            return Err(OAuthError::new(
+                ErrorCode::InvalidDpopProof,
+                "the refresh token is bound to a DPoP key: send a proof made with that key",
+            ));
+        }
         let granted = scope::parse_scopes(&row.scopes).map_err(OAuthError::internal)?;
         let scopes = match asked {
             None => granted,
-            Some(asked) if asked.is_subset(&granted) => asked,
-            Some(_) => {
-                return Err(OAuthError::new(
-                    ErrorCode::InvalidScope,
-                    "a refresh cannot widen the scope",
-                ));
+            Some(asked) => {
+                if let Some(extra) = asked.iter().find(|s| !granted.contains(*s)) {
+                    return Err(OAuthError::new(
+                        ErrorCode::InvalidScope,
+                        format!("{extra} was not granted: a refresh cannot widen the scope"),
+                    ));
+                }
+                asked
             }
         };
-        let account = self.inner.accounts.account(row.account_id).await?;
-        if account.usable().is_err() {
+        let account = self.inner.accounts.holder(row.account_id).await?;
+        if !account.usable {
             self.revoke_grant(&row.grant_id).await?;
             return Err(OAuthError::grant("the account can no longer be used"));
+        }
+        let next = dinhdanh_accounts::secret::token();
+        let write = Write::Rotate {
+            old_hash: hash,
+            now,
+            next: RefreshRow {
+                token_hash: dinhdanh_accounts::secret::token_hash(&next),
+                grant_id: row.grant_id.clone(),
+                scopes: row.scopes.clone(),
+                dpop_jkt: row.dpop_jkt.clone(),
+                created_at: now,
+                expires_at: row.expires_at,
+            },
+        };
+        match self.write(write).await {
+            Ok(()) => {}
+            // Spent between the read and the write: another request used it at the same time.
+            Err(e) if already_used(&e) => {
+                return Err(self.refresh_reused(client, &row.grant_id).await);
+            }
+            Err(e) => return Err(e.into()),
         }
         let grant: GrantDetails =
             serde_json::from_str(&row.details).map_err(OAuthError::internal)?;
@@ -719,6 +639,15 @@ impl Oidc {
             dpop_jkt: dpop,
         };
         self.respond(client, minted, Some(next)).await
+    }
+
+    /// A refresh token used twice: its whole family is revoked.
+    async fn refresh_reused(&self, client: &Client, grant_id: &str) -> OAuthError {
+        if let Err(e) = self.revoke_grant(grant_id).await {
+            return e;
+        }
+        tracing::warn!(client = %client.client_id, "refresh token reused; its family is revoked");
+        OAuthError::grant("the refresh token was already used; every token of its grant is revoked")
     }
 
     async fn client_credentials(

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use dinhdanh_accounts::{Account, Assurance};
+use dinhdanh_accounts::{Assurance, Holder};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -44,7 +44,7 @@ impl Default for GrantDetails {
 /// Everything needed to mint one token response.
 pub(crate) struct Minted {
     pub grant_id: Option<String>,
-    pub account: Option<Account>,
+    pub account: Option<Holder>,
     pub scopes: BTreeSet<Scope>,
     pub grant: GrantDetails,
     pub nonce: Option<String>,
@@ -152,7 +152,7 @@ impl Oidc {
     /// The registry's data about the account holder that `scopes` release.
     async fn identity_claims(
         &self,
-        account: &Account,
+        account: &Holder,
         scopes: &BTreeSet<Scope>,
     ) -> Result<Map<String, Value>, OAuthError> {
         let mut claims = Map::new();
@@ -333,8 +333,8 @@ impl Oidc {
                 "userinfo needs the openid scope",
             ));
         }
-        let account = self.inner.accounts.account(account_id).await?;
-        if account.usable().is_err() {
+        let account = self.inner.accounts.holder(account_id).await?;
+        if !account.usable {
             return Err(OAuthError::new(
                 ErrorCode::InvalidToken,
                 "the account can no longer be used",

@@ -93,8 +93,8 @@ async fn authorize_get(
     RawQuery(query): RawQuery,
 ) -> Response {
     let params = params_of(query.as_deref());
-    let token = web.signed_in.as_ref().map(|u| u.token.as_str());
-    let outcome = state.oidc.authorize(&params, token).await;
+    let signed_in = web.signed_in.as_ref().map(|u| (&u.session, &u.account));
+    let outcome = state.oidc.authorize(&params, signed_in).await;
     respond(&web, outcome)
 }
 
@@ -117,14 +117,14 @@ async fn authorize_post(
             .into_response();
     }
     let params = params_of(std::str::from_utf8(&body).ok());
-    let token = web.signed_in.as_ref().map(|u| u.token.as_str());
-    let outcome = state.oidc.authorize(&params, token).await;
+    let signed_in = web.signed_in.as_ref().map(|u| (&u.session, &u.account));
+    let outcome = state.oidc.authorize(&params, signed_in).await;
     respond(&web, outcome)
 }
 
 async fn resume(State(state): State<AppState>, web: Web, Path(id): Path<String>) -> Response {
-    let token = web.signed_in.as_ref().map(|u| u.token.as_str());
-    let outcome = state.oidc.resume(&id, token).await;
+    let signed_in = web.signed_in.as_ref().map(|u| (&u.session, &u.account));
+    let outcome = state.oidc.resume(&id, signed_in).await;
     respond(&web, outcome)
 }
 
@@ -140,8 +140,8 @@ fn scope_key(scope: &Scope) -> &'static str {
 }
 
 async fn consent_form(State(state): State<AppState>, web: Web, Path(id): Path<String>) -> Response {
-    let token = web.signed_in.as_ref().map(|u| u.token.as_str());
-    let view = match state.oidc.consent_view(&id, token).await {
+    let signed_in = web.signed_in.as_ref().map(|u| (&u.session, &u.account));
+    let view = match state.oidc.consent_view(&id, signed_in).await {
         Ok(view) => view,
         Err(outcome) => return respond(&web, outcome),
     };
@@ -203,8 +203,8 @@ async fn consent(
                 .into_response();
         }
     };
-    let token = web.signed_in.as_ref().map(|u| u.token.as_str());
-    let outcome = state.oidc.decide_consent(&id, token, allow).await;
+    let signed_in = web.signed_in.as_ref().map(|u| (&u.session, &u.account));
+    let outcome = state.oidc.decide_consent(&id, signed_in, allow).await;
     respond(&web, outcome)
 }
 

@@ -984,7 +984,7 @@ async fn dpop_binds_codes_and_tokens_to_the_client_key() {
             ("redirect_uri", REDIRECT.to_owned()),
             ("code_verifier", verifier.clone()),
         ];
-        // Another key cannot redeem the bound code (and the code is then spent).
+        // Another key cannot redeem the bound code (a failed attempt does not spend it).
         let stranger = ClientKey::generate("other");
         let (status, body) = exchange(
             Some(stranger.dpop_proof("POST", &token_url, None)),
@@ -996,50 +996,7 @@ async fn dpop_binds_codes_and_tokens_to_the_client_key() {
             (StatusCode::BAD_REQUEST, Some("invalid_dpop_proof")),
             "{name}"
         );
-        // A fresh code, redeemed with the right key.
-        let (code, verifier) = {
-            let (verifier, challenge) = pkce();
-            let response = p
-                .app
-                .client
-                .post(p.app.url("/par"))
-                .header("DPoP", holder.dpop_proof("POST", &par_url, None))
-                .form(&[
-                    ("response_type", "code"),
-                    ("redirect_uri", REDIRECT),
-                    ("scope", "openid profile"),
-                    ("code_challenge", challenge.as_str()),
-                    ("code_challenge_method", "S256"),
-                    (
-                        "client_assertion_type",
-                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-                    ),
-                    ("client_assertion", p.assertion().as_str()),
-                ])
-                .send()
-                .await
-                .unwrap();
-            let (_, pushed) = json_of(response).await;
-            let back = p
-                .browse(
-                    &mut browser,
-                    &format!(
-                        "/authorize?{}",
-                        query(&[
-                            ("client_id", RP),
-                            ("request_uri", pushed["request_uri"].as_str().unwrap())
-                        ])
-                    ),
-                )
-                .await;
-            (param(&back, "code").unwrap(), verifier)
-        };
-        let code_form = vec![
-            ("grant_type", "authorization_code".to_owned()),
-            ("code", code),
-            ("redirect_uri", REDIRECT.to_owned()),
-            ("code_verifier", verifier),
-        ];
+        // The right key redeems the same code.
         let (status, tokens) =
             exchange(Some(holder.dpop_proof("POST", &token_url, None)), code_form).await;
         assert_eq!(status, StatusCode::OK, "{name}: {tokens}");
@@ -2055,6 +2012,74 @@ async fn expired_state_is_swept_and_live_state_is_kept() {
         for table in tables {
             assert_eq!(rows(&t.db, table).await, 0, "{name}: {table} swept");
         }
+        t.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_locked_account_stops_receiving_data_through_its_tokens() {
+    for t in backends().await {
+        let name = t.name();
+        let p = provider(&t).await;
+        let mut browser = Browser::new(&p.app);
+        let (code, verifier) = p.code(&mut browser, "openid profile").await;
+        let (_, tokens) = p
+            .token(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &verifier),
+            ])
+            .await;
+        let access = tokens["access_token"].as_str().unwrap().to_owned();
+        let userinfo = |access: String| {
+            let p = &p;
+            async move {
+                p.app
+                    .client
+                    .get(p.app.url("/userinfo"))
+                    .bearer_auth(access)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            }
+        };
+        assert_eq!(userinfo(access.clone()).await, StatusCode::OK, "{name}");
+        let pid = dinhdanh_domain::PersonalId::parse(STAFF).unwrap();
+        let account = p
+            .app
+            .accounts
+            .account_of_person(pid)
+            .await
+            .unwrap()
+            .unwrap();
+        p.app
+            .accounts
+            .lock(
+                dinhdanh_accounts::By::Console,
+                account.id,
+                dinhdanh_accounts::LockReason::AuthorityRequest,
+                "test",
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            userinfo(access).await,
+            StatusCode::UNAUTHORIZED,
+            "{name}: locked"
+        );
+        let (status, body) = p
+            .token(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            ])
+            .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_grant")),
+            "{name}"
+        );
         t.close().await;
     }
 }
