@@ -198,7 +198,7 @@ macro_rules! insert_refresh {
 }
 
 impl GroupedWrite for Write {
-        async fn apply(&self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    async fn apply(&self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
         apply_write!(conn, self)
     }
 }
