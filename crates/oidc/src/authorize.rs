@@ -136,6 +136,15 @@ pub type SignedIn<'a> = Option<(&'a Session, &'a Account)>;
 /// The parameters of a request as name/value pairs (query string or form body).
 pub type Params = Vec<(String, String)>;
 
+/// The first non-empty value of a parameter (RFC 6749 §3.1: an empty parameter is an absent one).
+pub fn value(params: &Params, name: &str) -> Option<String> {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .filter(|v| !v.is_empty())
+}
+
 fn single<'a>(params: &'a Params, name: &str) -> Result<Option<&'a str>, OAuthError> {
     let mut found = params.iter().filter(|(k, _)| k == name).map(|(_, v)| v);
     let first = found.next();
@@ -156,15 +165,19 @@ pub(crate) fn pkce_shape(value: &str) -> bool {
 }
 
 impl Oidc {
+    /// The client the `client_id` parameter names.
+    async fn named_client(&self, params: &Params) -> Result<Arc<Client>, OAuthError> {
+        let client_id = single(params, "client_id")?
+            .ok_or_else(|| OAuthError::request("the client_id parameter is missing"))?;
+        self.client(client_id)
+            .await?
+            .ok_or_else(|| OAuthError::client(format!("no client {client_id:?} is registered")))
+    }
+
     /// Finds the client and checks the redirect URI: the two things that must be right before any
     /// error may be redirected.
     async fn locate(&self, params: &Params) -> Result<(Arc<Client>, String), OAuthError> {
-        let client_id = single(params, "client_id")?
-            .ok_or_else(|| OAuthError::request("the client_id parameter is missing"))?;
-        let client = self
-            .client(client_id)
-            .await?
-            .ok_or_else(|| OAuthError::client(format!("no client {client_id:?} is registered")))?;
+        let client = self.named_client(params).await?;
         let redirect_uri = single(params, "redirect_uri")?
             .ok_or_else(|| OAuthError::request("the redirect_uri parameter is missing"))?;
         if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
@@ -563,20 +576,7 @@ impl Oidc {
     ) -> Result<(Arc<Client>, AuthorizationRequest), Outcome> {
         let request_uri = single(params, "request_uri").map_err(Outcome::Page)?;
         if let Some(request_uri) = request_uri {
-            let client_id = single(params, "client_id")
-                .map_err(Outcome::Page)?
-                .ok_or_else(|| {
-                    Outcome::Page(OAuthError::request("the client_id parameter is missing"))
-                })?;
-            let client = self
-                .client(client_id)
-                .await
-                .map_err(|e| Outcome::Page(e.into()))?
-                .ok_or_else(|| {
-                    Outcome::Page(OAuthError::client(format!(
-                        "no client {client_id:?} is registered"
-                    )))
-                })?;
+            let client = self.named_client(params).await.map_err(Outcome::Page)?;
             let id = request_uri
                 .strip_prefix(REQUEST_URI_PREFIX)
                 .ok_or_else(|| {
@@ -601,20 +601,7 @@ impl Oidc {
         let params = if params.iter().any(|(k, _)| k == "request") {
             // RFC 9101 §5: client_id outside, everything else from the signed object only. Its
             // redirect URI is not trusted before the signature is, so errors here are shown.
-            let client_id = single(params, "client_id")
-                .map_err(Outcome::Page)?
-                .ok_or_else(|| {
-                    Outcome::Page(OAuthError::request("the client_id parameter is missing"))
-                })?;
-            let client = self
-                .client(client_id)
-                .await
-                .map_err(|e| Outcome::Page(e.into()))?
-                .ok_or_else(|| {
-                    Outcome::Page(OAuthError::client(format!(
-                        "no client {client_id:?} is registered"
-                    )))
-                })?;
+            let client = self.named_client(params).await.map_err(Outcome::Page)?;
             unpacked = self
                 .unpack_request_object(&client, params)
                 .await

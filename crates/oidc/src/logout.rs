@@ -48,13 +48,7 @@ impl LogoutRequest {
 impl Oidc {
     /// Validates the parameters of the end-session endpoint. Errors are shown, never redirected.
     pub async fn logout_request(&self, params: &Params) -> Result<LogoutRequest, OAuthError> {
-        let get = |name: &str| {
-            params
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-                .filter(|v| !v.is_empty())
-        };
+        let get = |name: &str| crate::authorize::value(params, name);
         let mut client_id = get("client_id");
         let mut sid = None;
         if let Some(hint) = get("id_token_hint") {

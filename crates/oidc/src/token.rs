@@ -79,13 +79,7 @@ impl TokenRequest {
                 )));
             }
         }
-        let get = |name: &str| {
-            params
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-                .filter(|v| !v.is_empty())
-        };
+        let get = |name: &str| crate::authorize::value(params, name);
         let need = |name: &'static str| {
             get(name).ok_or_else(|| OAuthError::request(format!("the {name} parameter is missing")))
         };

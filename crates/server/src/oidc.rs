@@ -312,13 +312,7 @@ async fn token_about(
     let auth = client_auth(headers, &params)?;
     let endpoint = format!("{}{path}", state.oidc.issuer());
     let client = state.oidc.authenticate_client(&auth, &endpoint).await?;
-    let get = |name: &str| {
-        params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.is_empty())
-    };
+    let get = |name: &str| dinhdanh_oidc::authorize::value(&params, name);
     let token =
         get("token").ok_or_else(|| OAuthError::request("the token parameter is missing"))?;
     Ok((

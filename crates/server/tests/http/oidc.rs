@@ -153,6 +153,17 @@ impl Provider {
         self.post_form("/token", &all).await
     }
 
+    /// Redeems a code at the token endpoint with the portal's assertion.
+    async fn redeem(&self, code: &str, verifier: &str) -> (StatusCode, Value) {
+        self.token(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", verifier),
+        ])
+        .await
+    }
+
     /// POSTs a form; the answer's JSON (`null` for an empty body, as revocation answers).
     async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
         let response = self
@@ -290,14 +301,7 @@ async fn code_flow_through_the_pages_gives_verified_tokens_and_userinfo() {
         let p = provider(&t).await;
         let mut browser = Browser::new(&p.app);
         let (code, verifier) = p.code(&mut browser, "openid profile personal_id").await;
-        let (status, tokens) = p
-            .token(&[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-                ("code_verifier", &verifier),
-            ])
-            .await;
+        let (status, tokens) = p.redeem(&code, &verifier).await;
         assert_eq!(status, StatusCode::OK, "{name}: {tokens}");
         assert_eq!(tokens["token_type"], "Bearer");
         let id_token = Jws::parse(tokens["id_token"].as_str().unwrap()).unwrap();
@@ -377,14 +381,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
         let p = provider(&t).await;
         let mut browser = Browser::new(&p.app);
         let (code, verifier) = p.code(&mut browser, "openid profile").await;
-        let (_, first) = p
-            .token(&[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-                ("code_verifier", &verifier),
-            ])
-            .await;
+        let (_, first) = p.redeem(&code, &verifier).await;
         let r1 = first["refresh_token"].as_str().unwrap().to_owned();
         let (status, second) = p
             .token(&[("grant_type", "refresh_token"), ("refresh_token", &r1)])
@@ -457,15 +454,7 @@ async fn codes_are_single_use_bound_to_client_and_pkce() {
         let mut browser = Browser::new(&p.app);
         let redeem = |code: String, verifier: String| {
             let p = &p;
-            async move {
-                p.token(&[
-                    ("grant_type", "authorization_code"),
-                    ("code", &code),
-                    ("redirect_uri", REDIRECT),
-                    ("code_verifier", &verifier),
-                ])
-                .await
-            }
+            async move { p.redeem(&code, &verifier).await }
         };
         // Wrong and missing verifiers.
         let (code, _) = p.code(&mut browser, "openid").await;
@@ -1069,14 +1058,7 @@ async fn introspection_and_revocation_answer_only_the_token_owner() {
         let p = provider(&t).await;
         let mut browser = Browser::new(&p.app);
         let (code, verifier) = p.code(&mut browser, "openid profile").await;
-        let (_, tokens) = p
-            .token(&[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-                ("code_verifier", &verifier),
-            ])
-            .await;
+        let (_, tokens) = p.redeem(&code, &verifier).await;
         let access = tokens["access_token"].as_str().unwrap().to_owned();
         let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
         let as_rp = |path: &'static str, token: String| {
@@ -1208,14 +1190,7 @@ async fn logout_ends_the_session_and_tells_relying_parties_over_the_back_channel
             .unwrap();
         let mut browser = Browser::new(&p.app);
         let (code, verifier) = p.code(&mut browser, "openid").await;
-        let (_, tokens) = p
-            .token(&[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-                ("code_verifier", &verifier),
-            ])
-            .await;
+        let (_, tokens) = p.redeem(&code, &verifier).await;
         let id_token = tokens["id_token"].as_str().unwrap().to_owned();
         let id_claims = Jws::parse(&id_token).unwrap().claims;
         // An unregistered return address is refused on a page.
@@ -1883,14 +1858,7 @@ async fn prompt_login_and_max_age_ask_for_a_fresh_sign_in_and_tokens_stay_with_t
         let p = provider(&t).await;
         let mut browser = Browser::new(&p.app);
         let (code, verifier) = p.code(&mut browser, "openid").await;
-        let (_, tokens) = p
-            .token(&[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-                ("code_verifier", &verifier),
-            ])
-            .await;
+        let (_, tokens) = p.redeem(&code, &verifier).await;
         let (_, challenge) = pkce();
         let path = |extra: &[(&str, &str)]| {
             let mut pairs = vec![
@@ -1982,14 +1950,7 @@ async fn expired_state_is_swept_and_live_state_is_kept() {
         let p = provider(&t).await;
         let mut browser = Browser::new(&p.app);
         let (code, verifier) = p.code(&mut browser, "openid").await;
-        let (status, _) = p
-            .token(&[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-                ("code_verifier", &verifier),
-            ])
-            .await;
+        let (status, _) = p.redeem(&code, &verifier).await;
         assert_eq!(status, StatusCode::OK, "{name}");
         let tables = [
             "oidc_used_jtis",
@@ -2023,14 +1984,7 @@ async fn a_locked_account_stops_receiving_data_through_its_tokens() {
         let p = provider(&t).await;
         let mut browser = Browser::new(&p.app);
         let (code, verifier) = p.code(&mut browser, "openid profile").await;
-        let (_, tokens) = p
-            .token(&[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-                ("code_verifier", &verifier),
-            ])
-            .await;
+        let (_, tokens) = p.redeem(&code, &verifier).await;
         let access = tokens["access_token"].as_str().unwrap().to_owned();
         let userinfo = |access: String| {
             let p = &p;
