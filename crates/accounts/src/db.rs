@@ -1,55 +1,23 @@
-//! SQL that runs unchanged on both backends. Statements use `$N` placeholders, which PostgreSQL
-//! reads natively and the SQLite driver maps by number, so each query is written once and the
-//! macros below compile it for each pool type.
+//! The store's SQL macros (`dinhdanh_store::{on_db, write_tx, write_on_db}`), bound to this
+//! capability's database handle and the SQLite write gate it shares with the others.
 
-/// Runs `$body` with `$pool` bound to the SQLite or the PostgreSQL pool.
-macro_rules! on_db {
-    ($db:expr, |$pool:ident| $body:expr) => {
-        match $db {
-            ::dinhdanh_store::Db::Sqlite($pool) => $body,
-            ::dinhdanh_store::Db::Postgres($pool) => $body,
-        }
-    };
-}
+pub(crate) use dinhdanh_store::on_db;
 
-/// Runs `$body` in a write transaction bound to `$tx` and commits it. SQLite takes its write lock
-/// at the start (`BEGIN IMMEDIATE`), so a read-then-write never fails half-way under concurrency;
-/// an early return (`?`) rolls back. On SQLite, writers first queue on the capability's write
-/// gate, so that none sleeps in SQLite's busy handler waiting for another.
+/// [`dinhdanh_store::write_tx`] on the accounts' database and write gate.
 macro_rules! write_tx {
     ($accounts:expr, |$tx:ident| $body:expr) => {
-        match $accounts.db() {
-            ::dinhdanh_store::Db::Sqlite(pool) => {
-                let _gate = $accounts.inner.sqlite_writes.lock().await;
-                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let out = $body;
-                $tx.commit().await?;
-                out
-            }
-            ::dinhdanh_store::Db::Postgres(pool) => {
-                let mut $tx = pool.begin().await?;
-                let out = $body;
-                $tx.commit().await?;
-                out
-            }
-        }
+        ::dinhdanh_store::write_tx!($accounts.db(), $accounts.inner.sqlite_writes, |$tx| $body)
     };
 }
 
-/// Runs one writing statement on its own (no transaction); on SQLite behind the write gate.
+/// [`dinhdanh_store::write_on_db`] on the accounts' database and write gate.
 macro_rules! write_on_db {
     ($accounts:expr, |$pool:ident| $body:expr) => {
-        match $accounts.db() {
-            ::dinhdanh_store::Db::Sqlite($pool) => {
-                let _gate = $accounts.inner.sqlite_writes.lock().await;
-                $body
-            }
-            ::dinhdanh_store::Db::Postgres($pool) => $body,
-        }
+        ::dinhdanh_store::write_on_db!($accounts.db(), $accounts.inner.sqlite_writes, |$pool| $body)
     };
 }
 
-pub(crate) use {on_db, write_on_db, write_tx};
+pub(crate) use {write_on_db, write_tx};
 
 /// Appends an entry to an account's history on `$executor` (usually the caller's transaction).
 macro_rules! event {

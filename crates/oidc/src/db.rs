@@ -1,49 +1,20 @@
-//! SQL that runs unchanged on both backends (`$N` placeholders), as in the accounts capability.
+//! The store's SQL macros (`dinhdanh_store::{on_db, write_tx, write_on_db}`), bound to this
+//! capability's database handle and the SQLite write gate it shares with the others.
 
-/// Runs `$body` with `$pool` bound to the SQLite or the PostgreSQL pool.
-macro_rules! on_db {
-    ($db:expr, |$pool:ident| $body:expr) => {
-        match $db {
-            ::dinhdanh_store::Db::Sqlite($pool) => $body,
-            ::dinhdanh_store::Db::Postgres($pool) => $body,
-        }
-    };
-}
+pub(crate) use dinhdanh_store::on_db;
 
-/// Runs `$body` in a write transaction bound to `$tx` and commits it. On SQLite the writer first
-/// queues on the write gate shared with the other capabilities, then takes the write lock at the
-/// start (`BEGIN IMMEDIATE`); an early return (`?`) rolls back.
+/// [`dinhdanh_store::write_tx`] on the provider's database and write gate.
 macro_rules! write_tx {
     ($oidc:expr, |$tx:ident| $body:expr) => {
-        match $oidc.db() {
-            ::dinhdanh_store::Db::Sqlite(pool) => {
-                let _gate = $oidc.inner.sqlite_writes.lock().await;
-                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let out = $body;
-                $tx.commit().await?;
-                out
-            }
-            ::dinhdanh_store::Db::Postgres(pool) => {
-                let mut $tx = pool.begin().await?;
-                let out = $body;
-                $tx.commit().await?;
-                out
-            }
-        }
+        ::dinhdanh_store::write_tx!($oidc.db(), $oidc.inner.sqlite_writes, |$tx| $body)
     };
 }
 
-/// Runs one writing statement on its own; on SQLite behind the write gate.
+/// [`dinhdanh_store::write_on_db`] on the provider's database and write gate.
 macro_rules! write_on_db {
     ($oidc:expr, |$pool:ident| $body:expr) => {
-        match $oidc.db() {
-            ::dinhdanh_store::Db::Sqlite($pool) => {
-                let _gate = $oidc.inner.sqlite_writes.lock().await;
-                $body
-            }
-            ::dinhdanh_store::Db::Postgres($pool) => $body,
-        }
+        ::dinhdanh_store::write_on_db!($oidc.db(), $oidc.inner.sqlite_writes, |$pool| $body)
     };
 }
 
-pub(crate) use {on_db, write_on_db, write_tx};
+pub(crate) use {write_on_db, write_tx};

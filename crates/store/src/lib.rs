@@ -8,6 +8,7 @@
 
 mod db;
 pub mod group;
+mod macros;
 #[cfg(feature = "testing")]
 pub mod testing;
 
