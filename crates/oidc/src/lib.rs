@@ -18,6 +18,7 @@
 
 pub mod authorize;
 pub mod clients;
+mod consent;
 mod db;
 pub mod dpop;
 pub mod error;
@@ -25,6 +26,7 @@ pub mod introspect;
 pub mod jose;
 pub mod keys;
 pub mod logout;
+pub mod request;
 pub mod scope;
 mod sweep;
 pub mod token;
