@@ -73,6 +73,11 @@ enum Command {
         command: commands::oidc::KeysCommand,
     },
     /// Print the messages waiting in (or sent from) the SMS outbox.
+    /// The access ledger: checkpoint, keys, export, verification.
+    Ledger {
+        #[command(subcommand)]
+        command: commands::ledger::LedgerCommand,
+    },
     Outbox {
         /// Only messages to this phone number.
         #[arg(long)]
@@ -154,6 +159,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<std::proces
         Command::Accounts { command } => commands::accounts::run(&config, command).await?,
         Command::Clients { command } => commands::oidc::clients(&config, command).await?,
         Command::Keys { command } => commands::oidc::keys(&config, command).await?,
+        Command::Ledger { command } => return commands::ledger::run(&config, command).await,
         Command::Outbox { to, limit } => commands::accounts::outbox(&config, to, limit).await?,
         Command::Openapi => println!("{}", dinhdanh_server::openapi_json()),
     }

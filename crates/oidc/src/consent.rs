@@ -54,6 +54,52 @@ impl Oidc {
             .await?
             .rows_affected()
         });
+        let fields = scopes.iter().map(|s| s.as_str().to_owned()).collect();
+        self.record_consent_change(
+            dinhdanh_ledger::Kind::ConsentGiven,
+            account_id,
+            client_id,
+            fields,
+        )
+        .await
+    }
+
+    /// Records a consent given or withdrawn in the ledger, after it took effect. The relying
+    /// party it concerns is the entry's actor, so the citizen's history names it.
+    async fn record_consent_change(
+        &self,
+        kind: dinhdanh_ledger::Kind,
+        account_id: i64,
+        client_id: &str,
+        fields: Vec<String>,
+    ) -> Result<(), OAuthError> {
+        let Some(ledger) = self.inner.ledger.get() else {
+            return Ok(());
+        };
+        let holder = self.inner.accounts.holder(account_id).await?;
+        let Some(personal_id) = holder.personal_id else {
+            return Ok(());
+        };
+        let purpose = self
+            .client(client_id)
+            .await
+            .map_err(OAuthError::internal)?
+            .map(|c| c.purpose.en.clone())
+            .filter(|p| !p.is_empty());
+        let mut event = dinhdanh_ledger::Event::new(
+            kind,
+            dinhdanh_ledger::Actor {
+                kind: "relying_party".into(),
+                id: client_id.to_owned(),
+            },
+            chrono::Utc::now(),
+        );
+        event.subject = Some(ledger.subject(&personal_id.to_string()));
+        event.service = Some("oidc".into());
+        event.fields = fields;
+        event.purpose = purpose;
+        event.detail = Some(format!("by the citizen, account {account_id}"));
+        ledger.append(&event).await.map_err(OAuthError::internal)?;
         Ok(())
     }
 
@@ -112,6 +158,15 @@ impl Oidc {
             .await?;
             n
         });
+        if removed > 0 {
+            self.record_consent_change(
+                dinhdanh_ledger::Kind::ConsentWithdrawn,
+                account_id,
+                client_id,
+                Vec::new(),
+            )
+            .await?;
+        }
         Ok(removed > 0)
     }
 }

@@ -96,9 +96,17 @@ struct Inner {
     /// The hot writes on SQLite share commits (see `writes`).
     writes: Option<dinhdanh_store::group::GroupCommit<writes::Write>>,
     http: reqwest::Client,
+    /// Where released claims are recorded (set once by the server).
+    ledger: std::sync::OnceLock<dinhdanh_ledger::Ledger>,
 }
 
 impl Oidc {
+    /// Records every release of a citizen's claims (in an ID token or at userinfo) in `ledger`
+    /// before the claims leave. Set once; later calls are ignored.
+    pub fn record_releases_in(&self, ledger: dinhdanh_ledger::Ledger) {
+        let _ = self.inner.ledger.set(ledger);
+    }
+
     /// Builds the provider over a migrated database; keys are loaded (or created) on first use.
     pub fn new(db: &Db, accounts: Accounts, settings: OidcSettings) -> Oidc {
         let http = reqwest::Client::builder()
@@ -128,6 +136,7 @@ impl Oidc {
                 remote_jwks: token::RemoteJwks::default(),
                 pairwise_key: tokio::sync::OnceCell::new(),
                 http,
+                ledger: std::sync::OnceLock::new(),
             }),
         }
     }

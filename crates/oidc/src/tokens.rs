@@ -127,7 +127,10 @@ impl Oidc {
                 if let Some(session) = &minted.session {
                     claims.insert("sid".into(), json!(session));
                 }
-                claims.extend(self.identity_claims(account, &minted.scopes).await?);
+                let identity = self.identity_claims(account, &minted.scopes).await?;
+                self.record_release(client, account, &identity, "id_token")
+                    .await?;
+                claims.extend(identity);
                 let key = keys
                     .signer(client.id_token_alg)
                     .ok_or_else(|| OAuthError::internal("no key for the client's algorithm"))?;
@@ -340,10 +343,64 @@ impl Oidc {
                 "the account can no longer be used",
             ));
         }
+        let identity = self.identity_claims(&account, &access.scopes).await?;
+        if !identity.is_empty() {
+            let client = self
+                .client(&access.client_id)
+                .await
+                .map_err(OAuthError::internal)?
+                .ok_or_else(|| {
+                    OAuthError::new(
+                        ErrorCode::InvalidToken,
+                        "the client is no longer registered",
+                    )
+                })?;
+            self.record_release(&client, &account, &identity, "userinfo")
+                .await?;
+        }
         let mut claims = Map::new();
         claims.insert("sub".into(), json!(access.sub));
-        claims.extend(self.identity_claims(&account, &access.scopes).await?);
+        claims.extend(identity);
         Ok(Value::Object(claims))
+    }
+
+    /// Records in the ledger that `claims` about the account holder go to `client`, before they
+    /// do: when the entry cannot be made durable, nothing is released.
+    async fn record_release(
+        &self,
+        client: &Client,
+        account: &Holder,
+        claims: &Map<String, Value>,
+        via: &str,
+    ) -> Result<(), OAuthError> {
+        let (Some(ledger), Some(personal_id)) = (self.inner.ledger.get(), &account.personal_id)
+        else {
+            return Ok(());
+        };
+        if claims.is_empty() {
+            return Ok(());
+        }
+        let mut event = dinhdanh_ledger::Event::new(
+            dinhdanh_ledger::Kind::ClaimsReleased,
+            dinhdanh_ledger::Actor {
+                kind: "relying_party".into(),
+                id: client.client_id.clone(),
+            },
+            chrono::Utc::now(),
+        );
+        event.subject = Some(ledger.subject(&personal_id.to_string()));
+        event.service = Some("oidc".into());
+        event.fields = claims.keys().cloned().collect();
+        event.purpose = Some(client.purpose.en.clone()).filter(|p| !p.is_empty());
+        event.legal_basis = Some("consent".into());
+        event.detail = Some(via.into());
+        ledger.append(&event).await.map_err(|e| {
+            OAuthError::new(
+                ErrorCode::ServerError,
+                format!("the release could not be recorded, so nothing was released: {e}"),
+            )
+        })?;
+        Ok(())
     }
 }
 

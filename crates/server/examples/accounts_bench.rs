@@ -177,7 +177,10 @@ async fn start_server(concurrency: usize) -> (dinhdanh_store::testing::TestDb, S
         },
         ..ServerSettings::default()
     };
-    let state = AppState::new(test_db.db.clone(), accounts.clone(), &settings);
+    let ledger = dinhdanh_server::open_ledger(&test_db.db, &accounts, &settings)
+        .await
+        .expect("the ledger opens");
+    let state = AppState::new(test_db.db.clone(), accounts.clone(), ledger, &settings);
     tokio::spawn(async move {
         dinhdanh_server::serve(listener, state, &settings, std::future::pending())
             .await

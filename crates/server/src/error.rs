@@ -53,6 +53,9 @@ pub enum ApiError {
     /// A registry error.
     #[error(transparent)]
     Registry(#[from] RegistryError),
+    /// An access-ledger error.
+    #[error(transparent)]
+    Ledger(#[from] dinhdanh_ledger::LedgerError),
 }
 
 impl ApiError {
@@ -62,6 +65,17 @@ impl ApiError {
             ApiError::BadToken => (StatusCode::UNAUTHORIZED, "auth.bad_token"),
             ApiError::Account(e) => (account_status(e), e.code()),
             ApiError::BadParameter { .. } => (StatusCode::BAD_REQUEST, "request.bad_parameter"),
+            ApiError::Ledger(e) => {
+                use dinhdanh_ledger::LedgerError as L;
+                match e {
+                    L::BadRequest(_) => (StatusCode::BAD_REQUEST, "ledger.bad_request"),
+                    L::NoSuchEntry(_) => (StatusCode::NOT_FOUND, "ledger.no_such_entry"),
+                    L::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "ledger.unavailable"),
+                    L::Corrupt(_) | L::Store(_) => {
+                        (StatusCode::INTERNAL_SERVER_ERROR, "ledger.storage")
+                    }
+                }
+            }
             ApiError::Registry(e) => (
                 match e {
                     RegistryError::PersonNotFound(_) | RegistryError::OrganizationNotFound(_) => {

@@ -19,6 +19,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
 use dinhdanh_accounts::{Accounts, Client};
+use dinhdanh_ledger::{Ledger, LedgerOptions};
 use dinhdanh_registry::Registry;
 use dinhdanh_store::Db;
 use tower_http::request_id::{
@@ -47,6 +48,7 @@ pub struct AppState {
     registry: Registry,
     accounts: Accounts,
     oidc: dinhdanh_oidc::Oidc,
+    ledger: Ledger,
     web: Arc<WebSettings>,
     registry_size: Arc<metrics::RegistrySize>,
 }
@@ -59,21 +61,47 @@ impl AppState {
 
     /// Builds the state over a migrated database and the accounts capability; the OpenID
     /// provider's issuer is the public origin.
-    pub fn new(db: Db, accounts: Accounts, settings: &ServerSettings) -> AppState {
+    pub fn new(db: Db, accounts: Accounts, ledger: Ledger, settings: &ServerSettings) -> AppState {
         let oidc = dinhdanh_oidc::Oidc::new(
             &db,
             accounts.clone(),
             dinhdanh_oidc::OidcSettings::for_issuer(&settings.web.public_origin),
         );
+        oidc.record_releases_in(ledger.clone());
         AppState {
             registry: Registry::new(&db),
             db,
             accounts,
             oidc,
+            ledger,
             web: Arc::new(settings.web.clone()),
             registry_size: Arc::new(metrics::RegistrySize::default()),
         }
     }
+}
+
+/// Opens the access ledger of `db`, named after the public origin (`<host>/ledger`) when it is
+/// created; it shares the accounts' SQLite write gate.
+pub async fn open_ledger(
+    db: &Db,
+    accounts: &Accounts,
+    settings: &ServerSettings,
+) -> Result<Ledger, dinhdanh_ledger::LedgerError> {
+    let origin = &settings.web.public_origin;
+    let host = origin
+        .split_once("://")
+        .map_or(origin.as_str(), |(_, rest)| rest)
+        .trim_end_matches('/');
+    let host = if host.is_empty() { "localhost" } else { host };
+    Ledger::open(
+        db.clone(),
+        accounts.sqlite_write_gate(),
+        LedgerOptions {
+            origin: format!("{host}/ledger"),
+            ..LedgerOptions::default()
+        },
+    )
+    .await
 }
 
 /// The client's address (from the connection) and user agent.
@@ -104,6 +132,7 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
         .merge(health::router())
         .merge(metrics::router())
         .merge(oidc::router())
+        .merge(api::ledger::text_router())
         .nest("/api/v1", api::router())
         .merge(openapi::router())
         .with_state(state)

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::AppState;
-use crate::api::{accounts, registry};
+use crate::api::{accounts, ledger, registry};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,12 +29,19 @@ use crate::api::{accounts, registry};
         registry::history,
         registry::correct,
         registry::reestablish,
-        registry::organization
+        registry::organization,
+        ledger::entries,
+        ledger::entry,
+        ledger::bundle,
+        ledger::inclusion,
+        ledger::consistency,
+        ledger::checkpoints
     ),
     modifiers(&SessionAuth),
     tags((name = "registry", description = "The population registry (agency officers and operators)"),
         (name = "accounts", description = "e-ID accounts: registration, activation, enrolment"),
-        (name = "sessions", description = "Signing in, step-up, signing out"))
+        (name = "sessions", description = "Signing in, step-up, signing out"),
+        (name = "ledger", description = "The public access ledger: entries, proofs, checkpoints"))
 )]
 struct ApiDoc;
 

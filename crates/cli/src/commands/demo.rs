@@ -118,7 +118,10 @@ Press Ctrl-C to stop.
         token = session.token,
     );
     let settings = super::serve::settings(&config);
-    let state = AppState::new(db.clone(), accounts, &settings);
+    let ledger = dinhdanh_server::open_ledger(&db, &accounts, &settings)
+        .await
+        .context("cannot open the access ledger")?;
+    let state = AppState::new(db.clone(), accounts, ledger, &settings);
     dinhdanh_server::serve(listener, state, &settings, super::serve::shutdown()).await?;
     db.close().await;
     Ok(())

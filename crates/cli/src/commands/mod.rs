@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod ledger;
 pub mod oidc;
 pub mod registry;
 pub mod serve;

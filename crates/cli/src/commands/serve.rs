@@ -53,7 +53,10 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         ),
     }
     tokio::spawn(daily_sweep(accounts.clone(), stopped));
-    let state = AppState::new(db.clone(), accounts, &settings);
+    let ledger = dinhdanh_server::open_ledger(&db, &accounts, &settings)
+        .await
+        .context("cannot open the access ledger")?;
+    let state = AppState::new(db.clone(), accounts, ledger, &settings);
     dinhdanh_server::serve(listener, state, &settings, shutdown()).await?;
     let _ = stop.send(true);
     db.close().await;

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 pub(crate) mod accounts;
+pub(crate) mod ledger;
 pub(crate) mod registry;
 
 use axum::Router;
@@ -10,5 +11,6 @@ use crate::AppState;
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .nest("/registry", registry::router())
+        .nest("/ledger", ledger::router())
         .merge(accounts::router())
 }

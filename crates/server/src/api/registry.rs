@@ -167,12 +167,38 @@ fn parse_id(raw: &str) -> Result<PersonalId, ApiError> {
         (status = 400, body = ErrorBody, description = "malformed number"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn person(
-    _: RegistryStaff,
+    staff: RegistryStaff,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<PersonView>, ApiError> {
     let id = parse_id(&id)?;
-    Ok(Json(state.registry.person(id).await?.into()))
+    let record = state.registry.person(id).await?;
+    record_view(&state, &staff, id, "record").await?;
+    Ok(Json(record.into()))
+}
+
+/// Records in the ledger that an officer opened a person's record, before the record is sent.
+async fn record_view(
+    state: &AppState,
+    staff: &RegistryStaff,
+    id: PersonalId,
+    what: &str,
+) -> Result<(), ApiError> {
+    let mut event = dinhdanh_ledger::Event::new(
+        dinhdanh_ledger::Kind::RecordViewed,
+        dinhdanh_ledger::Actor {
+            kind: "officer".into(),
+            id: format!("account:{}", staff.0.session.account_id),
+        },
+        Utc::now(),
+    );
+    event.subject = Some(state.ledger.subject(&id.to_string()));
+    event.service = Some("population".into());
+    event.fields = vec!["*".into()];
+    event.purpose = Some("registry administration".into());
+    event.detail = Some(what.into());
+    state.ledger.append(&event).await?;
+    Ok(())
 }
 
 /// Search parameters.
@@ -322,11 +348,12 @@ impl From<HistoryEntry> for HistoryView {
     security(("session" = [])),
     responses((status = 200, body = Vec<HistoryView>), (status = 404, body = ErrorBody)))]
 pub(crate) async fn history(
-    _: RegistryStaff,
+    staff: RegistryStaff,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<HistoryView>>, ApiError> {
     let id = parse_id(&id)?;
+    record_view(&state, &staff, id, "history").await?;
     Ok(Json(
         state
             .registry

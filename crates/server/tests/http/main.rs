@@ -7,6 +7,7 @@ mod support;
 mod authentication;
 mod corrections;
 mod headers;
+mod ledger;
 mod metrics;
 mod oidc;
 mod openapi;

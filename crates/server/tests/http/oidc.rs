@@ -2,8 +2,10 @@
 //! attacks the provider must refuse. Independent clients (Node.js openid-client, Python Authlib)
 //! drive the same server in `independent_clients_complete_the_code_flow`.
 
+use base64::Engine as _;
 use dinhdanh_oidc::jose::{Alg, ClientKey, Jws, b64};
 use dinhdanh_oidc::{ClientRegistration, Oidc, OidcSettings};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::support::*;
@@ -370,6 +372,69 @@ async fn code_flow_through_the_pages_gives_verified_tokens_and_userinfo() {
             .await;
         assert_eq!(refused.0, StatusCode::BAD_REQUEST, "{name}");
         assert_eq!(refused.1["error"], "invalid_grant");
+
+        // The access ledger holds the consent, each release of claims and the withdrawal, in
+        // order, naming the relying party and the claims, never the personal ID.
+        let (status, page) = json_of(
+            p.app
+                .client
+                .get(p.app.url("/api/v1/ledger/entries?start=0&count=100"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {page}");
+        let events: Vec<Value> = page["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(e.as_str().unwrap())
+                    .unwrap();
+                let text = String::from_utf8(bytes).unwrap();
+                assert!(!text.contains(STAFF), "{name}: {text}");
+                serde_json::from_str(&text).unwrap()
+            })
+            .collect();
+        let summary: Vec<(String, String)> = events
+            .iter()
+            .map(|e| {
+                (
+                    e["kind"].as_str().unwrap().to_owned(),
+                    e["detail"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
+        let kinds: Vec<&str> = summary.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "consent.given",
+                "claims.released",
+                "claims.released",
+                "consent.withdrawn"
+            ],
+            "{name}: {summary:?}"
+        );
+        assert_eq!(summary[1].1, "id_token");
+        assert_eq!(summary[2].1, "userinfo");
+        assert_eq!(
+            events[1]["actor"],
+            json!({"type": "relying_party", "id": RP})
+        );
+        let fields: Vec<&str> = events[1]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap())
+            .collect();
+        assert!(
+            fields.contains(&"personal_id") && fields.contains(&"family_name"),
+            "{name}: {fields:?}"
+        );
+        assert_eq!(events[1]["subject"], events[3]["subject"]);
         t.close().await;
     }
 }

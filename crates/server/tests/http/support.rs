@@ -69,7 +69,10 @@ pub async fn spawn_with(db: Db, mut settings: ServerSettings) -> TestApp {
     )
     .expect("accounts");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(db, accounts.clone(), &settings);
+    let ledger = dinhdanh_server::open_ledger(&db, &accounts, &settings)
+        .await
+        .expect("the ledger opens");
+    let state = AppState::new(db, accounts.clone(), ledger, &settings);
     tokio::spawn(async move {
         let shutdown = async move {
             let _ = rx.await;
