@@ -9,14 +9,18 @@
 // implementation, never through visible texts (the pages are bilingual).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as OTPAuth from 'otpauth';
 import { chromium } from 'playwright-core';
+import { verifyBundle } from './ledger-verify.mjs';
 import { binaryPath, freePort, portraitPng, runCli, Server, sleep } from './support.mjs';
 
 const CHROMIUM = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
+// Screenshots kept after a successful run (failures go to /tmp/dinhdanh-e2e-failure-*).
+const ARTIFACTS = process.env.E2E_ARTIFACTS || path.join(os.tmpdir(), 'dinhdanh-e2e-artifacts');
 const STEP_TIMEOUT = 75_000; // one scenario step, including a wait for a new TOTP time step
 const ACTION_TIMEOUT = 10_000; // one click, fill or wait in the browser
 
@@ -100,6 +104,8 @@ const S = {
   bin: null,
   server: null,
   base: null,
+  direct: null, // http://127.0.0.1:PORT, for Node's own requests (localhost may resolve to ::1)
+  access: null, // the entry the access page listed in step 6: {index, actor, href}
   browser: null,
   contexts: {}, // name -> BrowserContext
   pages: {}, // name -> Page
@@ -472,6 +478,8 @@ step('0. setup: import the population, bootstrap the officer, start the server a
     '--role', 'enrolment_officer',
     '--registration-point', OFFICER.registrationPoint,
   ]);
+  // The officer also reads records through the registry API (step 6), which needs this role.
+  cli(['accounts', 'grant', '--personal-id', OFFICER.personalId, '--role', 'agency_officer']);
 
   const port = await freePort();
   S.base = `http://localhost:${port}`;
@@ -480,7 +488,8 @@ step('0. setup: import the population, bootstrap the officer, start the server a
     ['--data-dir', dataDir, 'serve', '--listen', `127.0.0.1:${port}`, '--public-url', S.base, '--demo-outbox'],
     { cwd: S.tmp, logFile: path.join(S.tmp, 'server.log') },
   );
-  await S.server.waitReady(`http://127.0.0.1:${port}`, 30_000);
+  S.direct = `http://127.0.0.1:${port}`;
+  await S.server.waitReady(S.direct, 30_000);
 
   S.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
   for (const name of ['officer', 'citizen', 'outbox']) {
@@ -605,7 +614,120 @@ step('5. citizen logs in with the passkey: level 2, assurance high', async () =>
   await expectAttr(page, '#assurance', 'data-assurance', 'high');
 });
 
-step('6. no script was blocked by the CSP and no page threw', async () => {
+step('6. officer reads the citizen\'s record through the registry API; the citizen\'s access page lists that read', async () => {
+  const officer = S.pages.officer;
+  await loginWithPasswordAndTotp(officer, OFFICER.personalId, OFFICER.password, S.totpSecrets.officer);
+  const session = (await S.contexts.officer.cookies(S.base)).find((c) => c.name === 'dd_session');
+  assert.ok(session, 'the officer\'s browser holds a dd_session cookie after signing in');
+  const read = await fetch(`${S.direct}/api/v1/registry/persons/${CITIZEN.personalId}`, {
+    headers: { authorization: `Bearer ${session.value}` },
+  });
+  const record = await read.json();
+  assert.equal(read.status, 200, `the officer's read of the record: ${JSON.stringify(record)}`);
+  assert.equal(record.personal_id, CITIZEN.personalId);
+
+  const page = S.pages.citizen;
+  await goto(page, '/account');
+  assert.ok(await atAccount(page), `the citizen is still signed in (at ${page.url()})`);
+  const loaded = page.waitForEvent('load');
+  await page.locator('a#access-link').click();
+  await loaded;
+  expectPath(page, '/account/access', 'after following the dashboard\'s access link');
+  const newest = page.locator('#access article.access-entry').first();
+  await newest.waitFor({ state: 'attached' }).catch(() => {
+    throw new Error(`no entry on ${page.url()} after the officer read the record`);
+  });
+  assert.equal(await newest.getAttribute('data-kind'), 'record.viewed', 'the newest entry is the officer\'s read');
+  assert.equal(await newest.getAttribute('data-actor-type'), 'officer');
+  const index = await newest.getAttribute('data-index');
+  assert.match(index, /^\d+$/);
+  const href = await newest.locator('a.proof').getAttribute('href');
+  assert.equal(href, `/api/v1/ledger/entries/${index}/bundle`, 'the proof link of the newest entry');
+  S.access = { index: Number(index), actor: await newest.getAttribute('data-actor'), href };
+
+  // The filter by that actor keeps exactly this one among the officer's entries (no others yet).
+  await page.locator('form#access-filter select[name="actor"]').selectOption(S.access.actor);
+  await submitForm(page, 'form#access-filter');
+  expectPath(page, '/account/access', 'after filtering by the officer');
+  const kinds = await page.$$eval('#access article.access-entry', (rows) =>
+    rows.map((r) => [r.getAttribute('data-actor'), r.getAttribute('data-kind')]),
+  );
+  assert.ok(kinds.length >= 1 && kinds.every(([a]) => a === S.access.actor), `only the officer's entries: ${JSON.stringify(kinds)}`);
+
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await goto(page, '/account/access?lang=vi');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'access-page-vi.png'), fullPage: true });
+  await goto(page, '/account/access?lang=en');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'access-page-en.png'), fullPage: true });
+  process.stderr.write(`access page screenshots: ${ARTIFACTS}/access-page-{vi,en}.png\n`);
+});
+
+step('7. the citizen follows the proof link; the bundle verifies in Node.js with node:crypto only', async () => {
+  const page = S.pages.citizen;
+  expectPath(page, '/account/access', 'on the access page');
+  const link = page.locator(`#access article.access-entry[data-index="${S.access.index}"] a.proof`);
+  const answered = page.waitForResponse((r) => new URL(r.url()).pathname === S.access.href);
+  await link.click();
+  const response = await answered;
+  assert.equal(response.status(), 200, `GET ${S.access.href}`);
+  await page.waitForLoadState('load');
+  expectPath(page, S.access.href, 'after following the proof link');
+  const raw = await response.body(); // the file as a citizen would save it
+  const bundle = JSON.parse(raw.toString('utf8'));
+  assert.equal(bundle.index, S.access.index);
+
+  // The keys as published, and as the page shows them for the command line.
+  const keysResponse = await fetch(`${S.direct}/ledger/keys`);
+  assert.equal(keysResponse.status, 200);
+  const vkeys = (await keysResponse.text()).split('\n').filter(Boolean);
+  assert.equal(vkeys.length, 2, `two verifier keys at /ledger/keys: ${JSON.stringify(vkeys)}`);
+  await page.goBack();
+  expectPath(page, '/account/access', 'back on the access page');
+  const shownKey = ((await page.locator('#ledger-key').textContent()) || '').trim();
+  assert.equal(shownKey, vkeys[0], 'the page shows the published note-signature key');
+
+  // The command the page gives works as written, on the file as downloaded.
+  const command = ((await page.locator('#verify-command').textContent()) || '').trim();
+  assert.equal(command, `dinhdanh ledger verify --bundle entry-N.json --key '${vkeys[0]}'`);
+  const file = path.join(S.tmp, `entry-${bundle.index}.json`);
+  fs.writeFileSync(file, raw);
+  const cli = runCli(S.bin, ['ledger', 'verify', '--bundle', file, '--key', vkeys[0]], { cwd: S.tmp });
+  assert.match(cli.stdout, new RegExp(`^ok: entry ${bundle.index} is in the log of \\d+ entries`), cli.stdout);
+
+  const proved = verifyBundle(bundle, vkeys);
+  assert.ok(proved.checkpoint.size > BigInt(bundle.index), 'the checkpoint covers the entry');
+  assert.ok(proved.time && Math.abs(proved.time - Date.now() / 1000) < 600, `the cosigned time is now: ${proved.time}`);
+  assert.equal(proved.entry.kind, 'record.viewed');
+  assert.deepEqual(proved.entry.actor, { type: 'officer', id: S.access.actor });
+  assert.equal(proved.entry.service, 'population');
+  assert.ok(!Buffer.from(bundle.entry, 'base64').toString().includes(CITIZEN.personalId), 'the entry does not carry the personal ID');
+
+  // The check is not vacuous: any changed byte, hash or signature is refused.
+  const entry = Buffer.from(bundle.entry, 'base64');
+  entry[entry.length - 3] ^= 1;
+  assert.throws(() => verifyBundle({ ...bundle, entry: entry.toString('base64') }, vkeys), /does not lead to the signed root/);
+  if (bundle.proof.length) {
+    const hash = Buffer.from(bundle.proof[0], 'base64');
+    hash[0] ^= 0x80;
+    const proof = [hash.toString('base64'), ...bundle.proof.slice(1)];
+    assert.throws(() => verifyBundle({ ...bundle, proof }, vkeys), /does not lead to the signed root/);
+  }
+  assert.throws(() => verifyBundle({ ...bundle, index: bundle.index + 1 }, vkeys));
+  const forged = bundle.checkpoint.replace(/\n(\d+)\n/, (_, n) => `\n${BigInt(n) + 1n}\n`);
+  assert.throws(() => verifyBundle({ ...bundle, checkpoint: forged }, vkeys), /no valid signature/);
+  const stranger = crypto.generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
+  const name = vkeys[0].split('+')[0];
+  const strangerKey = Buffer.concat([Buffer.from([0x01]), Buffer.from(stranger.x, 'base64url')]);
+  const strangerId = crypto
+    .createHash('sha256')
+    .update(Buffer.concat([Buffer.from(`${name}\n`), strangerKey]))
+    .digest()
+    .subarray(0, 4)
+    .toString('hex');
+  assert.throws(() => verifyBundle(bundle, [`${name}+${strangerId}+${strangerKey.toString('base64')}`]), /no valid signature/);
+});
+
+step('8. no script was blocked by the CSP and no page threw', async () => {
   S.current = null;
   const blocking = S.problems.filter((p) => /uncaught page error|script-src|connect-src|default-src|passkey:/.test(p));
   assert.deepEqual(blocking, [], 'the pages must run under their CSP without errors');

@@ -49,7 +49,7 @@ fi
 
 cd "$root"
 set +e
-node --test "$@" "$here/accounts.test.mjs"
+node --test "$@" "$here/ledger-verify.test.mjs" "$here/accounts.test.mjs"
 status=$?
 set -e
 exit "$status"

@@ -1,6 +1,6 @@
-//! The account dashboard: my record from the registry, my level and session, my sessions and
-//! devices, my authenticators and method locks, my history, my children and organizations, and
-//! locking my own account.
+//! The account dashboard: my record from the registry, my level and session, a link to who
+//! accessed my data, my sessions and devices, my authenticators and method locks, my history, my
+//! children and organizations, and locking my own account.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -139,6 +139,13 @@ async fn dashboard(
                             dd { (card.number) " · " (card.issued) " → " (card.expires.map(|d| d.to_string()).unwrap_or_else(|| "∞".into())) }
                         }
                     }
+                }
+            }
+            @if account.personal_id.is_some() {
+                section #access-section {
+                    h2 { (t(l, "access.title")) }
+                    p { (t(l, "access.dashboard_help")) }
+                    p { a #access-link href="/account/access" { (t(l, "access.open")) } }
                 }
             }
             section {

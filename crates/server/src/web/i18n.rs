@@ -669,6 +669,322 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("outbox.to", "Đến", "To"),
     ("outbox.text", "Nội dung", "Text"),
     ("outbox.status", "Trạng thái", "Status"),
+    // "Who accessed my data" (access.rs) and the ledger's words for what an entry says.
+    (
+        "access.title",
+        "Ai đã truy cập dữ liệu của tôi",
+        "Who accessed my data",
+    ),
+    (
+        "access.dashboard_help",
+        "Xem cán bộ, cơ quan hay dịch vụ nào đã đọc dữ liệu cá nhân của bạn, khi nào, vì sao, và bằng chứng của từng lần.",
+        "See which officer, agency or service read your personal data, when and why, with a proof for each time.",
+    ),
+    (
+        "access.open",
+        "Xem ai đã truy cập dữ liệu của tôi",
+        "See who accessed my data",
+    ),
+    (
+        "access.intro",
+        "Mỗi lần cán bộ, cơ quan hay dịch vụ đọc dữ liệu cá nhân của bạn, việc đó được ghi vào sổ truy cập: một sổ công khai chỉ được ghi thêm, không ai sửa hay xóa được mà không bị phát hiện. Dưới đây là mọi mục về bạn, mới nhất trước. Nghị định 13/2023/NĐ-CP cho bạn quyền được biết ai xử lý dữ liệu cá nhân của mình.",
+        "Every time an officer, an agency or a service reads your personal data, it is written in the access ledger: a public log that only grows, and that nobody can change or delete without it showing. Below is every entry about you, newest first. Decree 13/2023/ND-CP gives you the right to know who processes your personal data.",
+    ),
+    ("access.actor", "Bên truy cập", "Who"),
+    ("access.actor_all", "Tất cả", "Everyone"),
+    ("access.from", "Từ ngày", "From"),
+    ("access.to", "Đến ngày", "To"),
+    (
+        "access.dates_help",
+        "Theo giờ Việt Nam (UTC+7), tính cả hai ngày.",
+        "Vietnam time (UTC+7), both days included.",
+    ),
+    ("access.apply", "Lọc", "Filter"),
+    ("access.clear", "Bỏ lọc", "Clear the filter"),
+    (
+        "access.empty",
+        "Chưa có ai truy cập dữ liệu của bạn. Khi có, việc đó sẽ hiện ở đây.",
+        "Nobody has accessed your data yet. When someone does, it will show here.",
+    ),
+    (
+        "access.no_match",
+        "Không có mục nào khớp với bộ lọc.",
+        "No entry matches the filter.",
+    ),
+    ("access.older", "Các mục cũ hơn", "Older entries"),
+    ("access.newest", "Về các mục mới nhất", "Back to the newest"),
+    (
+        "access.when",
+        "Thời gian (giờ Việt Nam)",
+        "When (Vietnam time)",
+    ),
+    ("access.who", "Ai", "Who"),
+    ("access.how", "Chi tiết", "Details"),
+    ("access.fields", "Dữ liệu", "Data"),
+    ("access.purpose", "Mục đích", "Purpose"),
+    ("access.legal_basis", "Căn cứ pháp lý", "Legal basis"),
+    ("access.proof", "Bằng chứng", "Proof"),
+    (
+        "access.proof_link",
+        "Bằng chứng của mục số",
+        "Proof of entry no.",
+    ),
+    ("access.only_this", "chỉ xem bên này", "only this one"),
+    ("access.not_stated", "không ghi", "not stated"),
+    (
+        "access.unknown_client",
+        "dịch vụ không còn đăng ký",
+        "a service no longer registered",
+    ),
+    (
+        "access.officer",
+        "Cán bộ cơ quan quản lý dân cư, tài khoản số",
+        "An officer of the population registry, account no.",
+    ),
+    (
+        "access.officer_plain",
+        "Cán bộ cơ quan quản lý dân cư",
+        "An officer of the population registry",
+    ),
+    ("access.agency", "Cơ quan", "Agency"),
+    ("access.citizen", "Bạn", "You"),
+    (
+        "access.system",
+        "Hệ thống định danh điện tử",
+        "The e-ID platform",
+    ),
+    ("access.consent", "Sự đồng ý của bạn", "Your consent"),
+    (
+        "access.unavailable",
+        "Hiện không đọc được sổ truy cập. Vui lòng thử lại sau.",
+        "The access ledger cannot be read right now. Please try again later.",
+    ),
+    (
+        "access.not_personal",
+        "Trang này dành cho tài khoản cá nhân: nó cho chủ tài khoản biết ai đã truy cập dữ liệu cá nhân của họ. Tài khoản này không gắn với số định danh cá nhân nào.",
+        "This page is for personal accounts: it shows the holder who accessed their personal data. This account is not tied to a personal ID number.",
+    ),
+    (
+        "access.bad_date",
+        "không phải là một ngày. Hãy nhập theo dạng năm-tháng-ngày (2025-01-31) hoặc ngày/tháng/năm (31/01/2025).",
+        "is not a date. Enter it as year-month-day (2025-01-31) or day/month/year (31/01/2025).",
+    ),
+    (
+        "access.bad_order",
+        "“Từ ngày” phải trước hoặc trùng “Đến ngày”.",
+        "“From” must not be after “To”.",
+    ),
+    (
+        "access.bad_before",
+        "Vị trí trang không hợp lệ; hãy bắt đầu lại từ các mục mới nhất.",
+        "The page position is not valid; start again from the newest entries.",
+    ),
+    (
+        "access.bad_actor",
+        "Giá trị “Bên truy cập” quá dài hoặc có ký tự không hợp lệ.",
+        "The “Who” value is too long or has characters that are not allowed.",
+    ),
+    (
+        "access.proof_title",
+        "Bằng chứng nghĩa là gì, và cách tự kiểm tra",
+        "What the proof means, and how to check it yourself",
+    ),
+    (
+        "access.proof_what",
+        "Mỗi mục có một số thứ tự trong sổ. Liên kết “Bằng chứng” mở một tệp JSON gồm: điểm kiểm tra (checkpoint) mới nhất của sổ, được ký bằng khóa Ed25519 của sổ; nguyên văn mục đó; và các giá trị băm nối mục đó với gốc cây Merkle đã ký (bằng chứng bao hàm theo RFC 9162). Nếu ai đó, kể cả đơn vị vận hành, sửa hay xóa mục này, bằng chứng sẽ không còn khớp với chữ ký.",
+        "Each entry has a number in the log. The “Proof” link opens a JSON file with: the log's latest checkpoint, signed with the log's Ed25519 key; the exact bytes of the entry; and the hashes that tie the entry to the signed Merkle root (an RFC 9162 inclusion proof). If anyone, the operator included, changed or deleted this entry, the proof would no longer match the signature.",
+    ),
+    (
+        "access.proof_privacy",
+        "Sổ là công khai nhưng không chứa số định danh hay dữ liệu của bạn: bạn được nêu bằng một mã băm có khóa, và mỗi mục chỉ ghi ai, khi nào, trường dữ liệu nào và vì sao.",
+        "The log is public but holds neither your ID number nor your data: you are named by a keyed hash, and an entry says only who, when, which fields and why.",
+    ),
+    (
+        "access.proof_how",
+        "Để kiểm tra độc lập, hãy lưu tệp bằng chứng (ví dụ entry-42.json) và lấy khóa kiểm tra của sổ tại",
+        "To check it independently, save the proof file (for example entry-42.json) and take the log's verifier key from",
+    ),
+    (
+        "access.proof_compare",
+        "Hãy so sánh khóa này với khóa được công bố ở một nơi khác mà bạn tin cậy: việc kiểm tra chỉ đáng tin bằng chính khóa đó. Khóa hiện tại:",
+        "Compare it with the key published somewhere else you trust: the check is only as good as the key. The current key:",
+    ),
+    (
+        "access.proof_run",
+        "Rồi chạy (thay N bằng số của mục):",
+        "Then run (with N the entry's number):",
+    ),
+    (
+        "access.proof_other",
+        "Mọi công cụ kiểm tra theo RFC 9162 và chuẩn C2SP signed-note đều làm được việc này; mã nguồn mở của dinhdanh có sẵn một công cụ Python độc lập (interop/ledger/verify.py).",
+        "Any verifier of RFC 9162 proofs and C2SP signed notes can do it; the dinhdanh sources include an independent one written in Python (interop/ledger/verify.py).",
+    ),
+    ("ledger.kind.data.read", "Đọc dữ liệu", "Data read"),
+    (
+        "ledger.kind.data.refused",
+        "Yêu cầu đọc dữ liệu bị từ chối",
+        "Data request refused",
+    ),
+    (
+        "ledger.kind.claims.released",
+        "Thông tin được chia sẻ khi đăng nhập",
+        "Claims released at sign-in",
+    ),
+    (
+        "ledger.kind.record.viewed",
+        "Xem hồ sơ dân cư",
+        "Record viewed",
+    ),
+    (
+        "ledger.kind.consent.given",
+        "Bạn đồng ý chia sẻ",
+        "Consent given",
+    ),
+    (
+        "ledger.kind.consent.withdrawn",
+        "Bạn rút lại sự đồng ý",
+        "Consent withdrawn",
+    ),
+    (
+        "ledger.kind.account.changed",
+        "Tài khoản thay đổi",
+        "Account changed",
+    ),
+    (
+        "ledger.kind.registry.changed",
+        "Hồ sơ dân cư thay đổi",
+        "Registry record changed",
+    ),
+    (
+        "ledger.detail.id_token",
+        "Gửi trong mã thông báo định danh (ID token)",
+        "Sent in an ID token",
+    ),
+    (
+        "ledger.detail.userinfo",
+        "Gửi qua điểm cuối userinfo",
+        "Sent at the userinfo endpoint",
+    ),
+    (
+        "ledger.detail.record",
+        "Hồ sơ hiện tại",
+        "The current record",
+    ),
+    (
+        "ledger.detail.history",
+        "Lịch sử thay đổi hồ sơ",
+        "The record's change history",
+    ),
+    (
+        "ledger.service.population",
+        "Cơ sở dữ liệu quốc gia về dân cư",
+        "National population database",
+    ),
+    (
+        "ledger.service.oidc",
+        "Đăng nhập bằng tài khoản định danh điện tử",
+        "Sign-in with the e-ID account",
+    ),
+    (
+        "ledger.service.land",
+        "Cơ sở dữ liệu quốc gia về đất đai",
+        "National land database",
+    ),
+    (
+        "ledger.purpose.registry_administration",
+        "Quản lý cơ sở dữ liệu dân cư",
+        "Registry administration",
+    ),
+    ("ledger.field.*", "Toàn bộ hồ sơ", "The whole record"),
+    (
+        "ledger.field.sub",
+        "Mã định danh riêng cho dịch vụ",
+        "Identifier for this service",
+    ),
+    ("ledger.field.name", "Họ, chữ đệm và tên", "Full name"),
+    ("ledger.field.full_name", "Họ, chữ đệm và tên", "Full name"),
+    ("ledger.field.family_name", "Họ", "Family name"),
+    ("ledger.field.middle_name", "Chữ đệm", "Middle name"),
+    ("ledger.field.given_name", "Tên", "Given name"),
+    ("ledger.field.birthdate", "Ngày sinh", "Date of birth"),
+    ("ledger.field.birth_date", "Ngày sinh", "Date of birth"),
+    ("ledger.field.gender", "Giới tính", "Sex"),
+    ("ledger.field.sex", "Giới tính", "Sex"),
+    (
+        "ledger.field.address",
+        "Địa chỉ (nơi thường trú)",
+        "Address (permanent residence)",
+    ),
+    (
+        "ledger.field.permanent_residence",
+        "Nơi thường trú",
+        "Permanent residence",
+    ),
+    (
+        "ledger.field.current_residence",
+        "Nơi ở hiện tại",
+        "Current residence",
+    ),
+    (
+        "ledger.field.place_of_origin",
+        "Quê quán",
+        "Place of origin",
+    ),
+    ("ledger.field.nationality", "Quốc tịch", "Nationality"),
+    ("ledger.field.ethnicity", "Dân tộc", "Ethnicity"),
+    ("ledger.field.religion", "Tôn giáo", "Religion"),
+    ("ledger.field.father", "Cha", "Father"),
+    (
+        "ledger.field.father_id",
+        "Số định danh của cha",
+        "Father's personal ID",
+    ),
+    ("ledger.field.mother", "Mẹ", "Mother"),
+    (
+        "ledger.field.mother_id",
+        "Số định danh của mẹ",
+        "Mother's personal ID",
+    ),
+    ("ledger.field.spouse", "Vợ hoặc chồng", "Spouse"),
+    (
+        "ledger.field.spouse_id",
+        "Số định danh của vợ hoặc chồng",
+        "Spouse's personal ID",
+    ),
+    ("ledger.field.id_card", "Thẻ căn cước", "Identity card"),
+    (
+        "ledger.field.id_card_number",
+        "Số thẻ căn cước",
+        "Identity card number",
+    ),
+    (
+        "ledger.field.id_card_issued",
+        "Ngày cấp thẻ căn cước",
+        "Identity card issue date",
+    ),
+    (
+        "ledger.field.id_card_expires",
+        "Ngày hết hạn thẻ căn cước",
+        "Identity card expiry date",
+    ),
+    (
+        "ledger.field.status",
+        "Tình trạng (còn sống, đã mất…)",
+        "Life status",
+    ),
+    ("ledger.field.death_date", "Ngày mất", "Date of death"),
+    (
+        "ledger.field.personal_id",
+        "Số định danh cá nhân",
+        "Personal ID number",
+    ),
+    ("ledger.field.phone_number", "Số điện thoại", "Phone number"),
+    (
+        "ledger.field.phone_number_verified",
+        "Số điện thoại đã được xác thực",
+        "That the phone number is verified",
+    ),
+    ("ledger.field.portrait", "Ảnh chân dung", "Portrait"),
 ];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
@@ -685,6 +1001,15 @@ pub(crate) fn t(lang: Lang, key: &str) -> &'static str {
         },
         None => "?",
     }
+}
+
+/// The text for `key` in `lang`, when the catalogue has one (for names read from data, such as
+/// a ledger entry's field names, that fall back to the raw name).
+pub(crate) fn lookup(lang: Lang, key: &str) -> Option<&'static str> {
+    table().get(key).map(|(vi, en)| match lang {
+        Lang::Vi => *vi,
+        Lang::En => *en,
+    })
 }
 
 /// A person-readable account error in `lang`.
@@ -736,6 +1061,7 @@ mod tests {
             include_str!("login.rs"),
             include_str!("account.rs"),
             include_str!("officer.rs"),
+            include_str!("access.rs"),
         ];
         let mut missing = Vec::new();
         for source in sources {
@@ -755,7 +1081,42 @@ mod tests {
                 }
             }
         }
-        let families: [(&str, &[&str]); 9] = [
+        let families: [(&str, &[&str]); 13] = [
+            (
+                "ledger.kind",
+                &[
+                    "data.read",
+                    "data.refused",
+                    "claims.released",
+                    "record.viewed",
+                    "consent.given",
+                    "consent.withdrawn",
+                    "account.changed",
+                    "registry.changed",
+                ],
+            ),
+            (
+                "ledger.detail",
+                &["id_token", "userinfo", "record", "history"],
+            ),
+            ("ledger.service", &["population", "oidc", "land"]),
+            (
+                "ledger.field",
+                &[
+                    "*",
+                    "sub",
+                    "name",
+                    "family_name",
+                    "middle_name",
+                    "given_name",
+                    "birthdate",
+                    "gender",
+                    "address",
+                    "personal_id",
+                    "phone_number",
+                    "phone_number_verified",
+                ],
+            ),
             ("assurance", &["none", "low", "substantial", "high"]),
             (
                 "reason",

@@ -10,6 +10,7 @@
 // those early returns would add noise and save nothing measurable.
 #![allow(clippy::result_large_err)]
 
+mod access;
 mod account;
 mod authorize;
 mod enrol;
@@ -75,6 +76,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .merge(login::router())
         .merge(authorize::router())
         .merge(account::router())
+        .merge(access::router())
         .merge(officer::router());
     if state.web.demo_outbox {
         router = router.route("/demo/outbox", get(layout::demo_outbox));

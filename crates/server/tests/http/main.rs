@@ -15,3 +15,4 @@ mod persons;
 mod probes;
 mod search;
 mod web;
+mod web_access;
