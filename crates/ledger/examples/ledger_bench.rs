@@ -23,7 +23,7 @@ use dinhdanh_ledger::{Actor, Event, Kind, Ledger, LedgerOptions};
 use dinhdanh_store::{Db, PoolOptions};
 use tokio::sync::Mutex;
 
-fn event(ledger: &Ledger, i: u64) -> Event {
+async fn event(ledger: &Ledger, i: u64) -> Event {
     let mut event = Event::new(
         Kind::DataRead,
         Actor {
@@ -32,7 +32,12 @@ fn event(ledger: &Ledger, i: u64) -> Event {
         },
         Utc::now(),
     );
-    event.subject = Some(ledger.subject(&format!("{:03}1{:08}", 1 + i % 96, i % 100_000_000)));
+    event.subject = Some(
+        ledger
+            .subject(&format!("{:03}1{:08}", 1 + i % 96, i % 100_000_000))
+            .await
+            .expect("the ledger is open"),
+    );
     event.service = Some("population".into());
     event.fields = vec![
         "full_name".into(),
@@ -96,7 +101,7 @@ async fn appends(ledger: &Ledger, tasks: u64, seconds: u64) {
             let mut latencies = Vec::new();
             let mut i = t;
             while !stop.load(Ordering::Relaxed) {
-                let e = event(&ledger, i);
+                let e = event(&ledger, i).await;
                 let at = Instant::now();
                 ledger.append(&e).await.expect("append");
                 latencies.push(at.elapsed());
@@ -140,7 +145,10 @@ async fn proofs(ledger: &Ledger, size: u64, seconds: u64) {
                     if i >= size {
                         return;
                     }
-                    ledger.append(&event(&ledger, i)).await.expect("append");
+                    ledger
+                        .append(&event(&ledger, i).await)
+                        .await
+                        .expect("append");
                     if i.is_multiple_of(500_000) {
                         eprintln!("  {i} entries, {:.0} s", started.elapsed().as_secs_f64());
                     }
@@ -201,7 +209,10 @@ async fn ack(ledger: &Ledger) {
         tokio::spawn(async move {
             let mut i = t;
             loop {
-                let index = ledger.append(&event(&ledger, i)).await.expect("append");
+                let index = ledger
+                    .append(&event(&ledger, i).await)
+                    .await
+                    .expect("append");
                 if tx.send(index).is_err() {
                     return;
                 }

@@ -132,7 +132,7 @@ impl Ledger {
         keys: &[VerifierKey],
         mut progress: impl FnMut(u64, u64),
     ) -> Result<Report, AuditError> {
-        let own = self.verifier_keys();
+        let own = self.verifier_keys().await?;
         let keys = if keys.is_empty() { &own[..] } else { keys };
         let notes: Vec<String> = self
             .all_checkpoints()
@@ -191,7 +191,7 @@ impl Ledger {
         }
         out.flush()?;
         let mut out = BufWriter::new(File::create(dir.join("keys.txt"))?);
-        for key in self.verifier_keys() {
+        for key in self.verifier_keys().await? {
             writeln!(out, "{key}")?;
         }
         out.flush()?;

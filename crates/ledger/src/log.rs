@@ -82,13 +82,19 @@ pub struct Ledger {
 struct Inner {
     db: Db,
     gate: Arc<Mutex<()>>,
-    key: LogKey,
-    subjects: SubjectKey,
+    /// The signing and subject keys, read (or created) on first use: a server may start before
+    /// its database is migrated, and answer only once it is.
+    keys: tokio::sync::OnceCell<Keys>,
     options: LedgerOptions,
     queue: StdMutex<Option<mpsc::UnboundedSender<Pending>>>,
     writer: Arc<Mutex<WriterState>>,
     latest: RwLock<Option<SignedCheckpoint>>,
     cache: StdMutex<TileCache>,
+}
+
+struct Keys {
+    key: LogKey,
+    subjects: SubjectKey,
 }
 
 struct Pending {
@@ -112,7 +118,8 @@ struct WriterState {
 
 impl Ledger {
     /// Opens the ledger of `db`, creating its keys and empty tree on first use. `gate` is the
-    /// SQLite write gate shared by the database's writers.
+    /// SQLite write gate shared by the database's writers. When the database cannot be read yet
+    /// (not migrated), the ledger still opens and every call fails until it can.
     pub async fn open(
         db: Db,
         gate: Arc<Mutex<()>>,
@@ -124,13 +131,11 @@ impl Ledger {
                 "the ledger origin {origin:?} must be non-empty, without spaces or '+' (it names the signing key)"
             )));
         }
-        let (key, subjects) = load_or_create_keys(&db, &gate, &options.origin).await?;
         let ledger = Ledger {
             inner: Arc::new(Inner {
                 db,
                 gate,
-                key,
-                subjects,
+                keys: tokio::sync::OnceCell::new(),
                 queue: StdMutex::new(None),
                 writer: Arc::new(Mutex::new(WriterState {
                     edge: None,
@@ -141,7 +146,9 @@ impl Ledger {
                 options,
             }),
         };
-        ledger.ensure_head().await?;
+        if let Err(e) = ledger.inner.keys().await {
+            tracing::warn!(error = %e, "the ledger is not ready yet; it will try again on first use");
+        }
         Ok(ledger)
     }
 
@@ -150,18 +157,18 @@ impl Ledger {
     }
 
     /// The log's origin.
-    pub fn origin(&self) -> &str {
-        self.inner.key.name()
+    pub async fn origin(&self) -> Result<String, LedgerError> {
+        Ok(self.inner.keys().await?.key.name().to_owned())
     }
 
     /// The verifier keys of the log, as C2SP vkey strings: note signature, then cosignature.
-    pub fn verifier_keys(&self) -> [VerifierKey; 2] {
-        self.inner.key.verifier_keys()
+    pub async fn verifier_keys(&self) -> Result<[VerifierKey; 2], LedgerError> {
+        Ok(self.inner.keys().await?.key.verifier_keys())
     }
 
     /// The keyed hash that names a person in entries.
-    pub fn subject(&self, personal_id: &str) -> SubjectHash {
-        self.inner.subjects.hash(personal_id)
+    pub async fn subject(&self, personal_id: &str) -> Result<SubjectHash, LedgerError> {
+        Ok(self.inner.keys().await?.subjects.hash(personal_id))
     }
 
     /// Appends an event and returns its index once it is durable.
@@ -203,7 +210,7 @@ impl Ledger {
                 .fetch_one(pool)
                 .await?
         });
-        let signed = head_from_row(self.origin(), row)?;
+        let signed = head_from_row(&self.origin().await?, row)?;
         *self.inner.latest.write().unwrap_or_else(|e| e.into_inner()) = Some(signed.clone());
         Ok(signed)
     }
@@ -223,7 +230,7 @@ impl Ledger {
             .fetch_all(pool)
             .await?
         });
-        let keys = self.verifier_keys();
+        let keys = self.verifier_keys().await?;
         rows.into_iter()
             .map(|(_, note)| {
                 crate::note::verify(&note, &keys, Utc::now(), chrono::Duration::days(36500))
@@ -445,19 +452,33 @@ impl Ledger {
         }
         Ok(out)
     }
+}
+
+impl Inner {
+    /// The keys, read or created on first use together with the empty tree's head.
+    async fn keys(&self) -> Result<&Keys, LedgerError> {
+        self.keys
+            .get_or_try_init(|| async {
+                let (key, subjects) =
+                    load_or_create_keys(&self.db, &self.gate, &self.options.origin).await?;
+                self.ensure_head(&key).await?;
+                Ok(Keys { key, subjects })
+            })
+            .await
+    }
 
     /// Creates the empty tree's head on first use.
-    async fn ensure_head(&self) -> Result<(), LedgerError> {
+    async fn ensure_head(&self, key: &LogKey) -> Result<(), LedgerError> {
         let now = Utc::now();
-        let signed = self.inner.key.sign(
+        let signed = key.sign(
             &Checkpoint {
-                origin: self.origin().to_string(),
+                origin: key.name().to_string(),
                 size: 0,
                 root: empty_root(),
             },
             now,
         );
-        dinhdanh_store::write_on_db!(&self.inner.db, self.inner.gate, |pool| {
+        dinhdanh_store::write_on_db!(&self.db, self.gate, |pool| {
             sqlx::query(
                 "INSERT INTO ledger_head (id, size, root, note, signed_at) VALUES (1, 0, $1, $2, $3) \
                  ON CONFLICT (id) DO NOTHING",
@@ -468,7 +489,6 @@ impl Ledger {
             .execute(pool)
             .await?;
         });
-        self.checkpoint().await?;
         Ok(())
     }
 }
@@ -577,6 +597,7 @@ async fn commit(
         .last_history
         .is_none_or(|t| t.elapsed() >= inner.options.checkpoint_every);
     let locks_rows = matches!(inner.db, Db::Postgres(_));
+    let key = &inner.keys().await?.key;
     let cached_edge = state.edge.take();
     let (first, edge, signed, writes) = dinhdanh_store::write_tx!(&inner.db, inner.gate, |tx| {
         let head_sql = if locks_rows {
@@ -645,9 +666,9 @@ async fn commit(
             upsert.push(" ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes");
             upsert.build().execute(&mut *tx).await?;
         }
-        let signed = inner.key.sign(
+        let signed = key.sign(
             &Checkpoint {
-                origin: inner.key.name().to_string(),
+                origin: key.name().to_string(),
                 size: edge.size(),
                 root: edge.root(),
             },

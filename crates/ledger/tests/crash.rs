@@ -27,7 +27,7 @@ async fn open(db: Db) -> Ledger {
     .unwrap()
 }
 
-fn event(ledger: &Ledger, i: u64) -> Event {
+async fn event(ledger: &Ledger, i: u64) -> Event {
     let mut event = Event::new(
         Kind::DataRead,
         Actor {
@@ -36,7 +36,7 @@ fn event(ledger: &Ledger, i: u64) -> Event {
         },
         Utc::now(),
     );
-    event.subject = Some(ledger.subject(&format!("00109{i:07}")));
+    event.subject = Some(ledger.subject(&format!("00109{i:07}")).await.unwrap());
     event.fields = vec!["full_name".into()];
     event
 }
@@ -55,7 +55,7 @@ async fn crash_child() {
         tokio::spawn(async move {
             let mut i = t;
             loop {
-                let index = ledger.append(&event(&ledger, i)).await.unwrap();
+                let index = ledger.append(&event(&ledger, i).await).await.unwrap();
                 let _ = tx.send(index);
                 i += 64;
             }
@@ -119,7 +119,7 @@ async fn kill_9_during_batching_loses_no_acknowledged_entry() {
         ledger.audit(&[], |_, _| {}).await.unwrap();
 
         // The log goes on from where the killed writer left it.
-        let next = ledger.append(&event(&ledger, 1)).await.unwrap();
+        let next = ledger.append(&event(&ledger, 1).await).await.unwrap();
         assert_eq!(next, size);
         ledger.audit(&[], |_, _| {}).await.unwrap();
         test.close().await;

@@ -27,7 +27,7 @@ async fn open(db: &Db) -> Ledger {
     .unwrap()
 }
 
-fn read_event(ledger: &Ledger, agency: &str, person: &str) -> Event {
+async fn read_event(ledger: &Ledger, agency: &str, person: &str) -> Event {
     let mut event = Event::new(
         Kind::DataRead,
         Actor {
@@ -36,7 +36,7 @@ fn read_event(ledger: &Ledger, agency: &str, person: &str) -> Event {
         },
         Utc::now(),
     );
-    event.subject = Some(ledger.subject(person));
+    event.subject = Some(ledger.subject(person).await.unwrap());
     event.service = Some("population".into());
     event.fields = vec!["full_name".into(), "birth_date".into()];
     event.purpose = Some("checking eligibility for a pension".into());
@@ -51,7 +51,7 @@ async fn fill(ledger: &Ledger, n: usize) -> Vec<u64> {
         let ledger = ledger.clone();
         tasks.push(tokio::spawn(async move {
             let person = format!("0010990{:05}", i % 7);
-            let event = read_event(&ledger, if i % 2 == 0 { "bhxh" } else { "tax" }, &person);
+            let event = read_event(&ledger, if i % 2 == 0 { "bhxh" } else { "tax" }, &person).await;
             ledger.append(&event).await.unwrap()
         }));
     }
@@ -87,7 +87,7 @@ async fn appends_are_numbered_in_order_and_every_proof_verifies() {
 
         let head = ledger.checkpoint().await.unwrap();
         assert_eq!(head.checkpoint.size, 600);
-        let keys = ledger.verifier_keys();
+        let keys = ledger.verifier_keys().await.unwrap();
         verify(&head.note, &keys, Utc::now(), chrono::Duration::minutes(1)).unwrap();
 
         let entries = ledger.entries(0, 1000).await.unwrap();
@@ -150,7 +150,7 @@ async fn history_lists_one_persons_entries_newest_first_with_filters() {
     for test in backends().await {
         let ledger = open(&test.db).await;
         fill(&ledger, 70).await;
-        let subject = ledger.subject("001099000003");
+        let subject = ledger.subject("001099000003").await.unwrap();
         let all = ledger
             .history(
                 &subject,
@@ -195,7 +195,7 @@ async fn history_lists_one_persons_entries_newest_first_with_filters() {
             page.iter().map(|r| r.index).collect::<Vec<_>>(),
             all[5..8].iter().map(|r| r.index).collect::<Vec<_>>()
         );
-        let nobody = ledger.subject("079199000001");
+        let nobody = ledger.subject("079199000001").await.unwrap();
         assert!(
             ledger
                 .history(
@@ -218,10 +218,10 @@ async fn a_reopened_ledger_keeps_its_keys_and_goes_on_appending() {
     for test in backends().await {
         let first = open(&test.db).await;
         fill(&first, 300).await;
-        let keys = first.verifier_keys();
+        let keys = first.verifier_keys().await.unwrap();
         drop(first);
         let again = open(&test.db).await;
-        assert_eq!(again.verifier_keys(), keys);
+        assert_eq!(again.verifier_keys().await.unwrap(), keys);
         fill(&again, 300).await;
         assert_eq!(again.checkpoint().await.unwrap().checkpoint.size, 600);
         again.audit(&keys, |_, _| {}).await.unwrap();
@@ -249,7 +249,7 @@ async fn tampering_with_the_stored_log_is_found_and_named() {
     for test in backends().await {
         let ledger = open(&test.db).await;
         fill(&ledger, 700).await;
-        let keys = ledger.verifier_keys();
+        let keys = ledger.verifier_keys().await.unwrap();
         ledger.audit(&keys, |_, _| {}).await.unwrap();
         let name = test.name();
 
@@ -321,7 +321,7 @@ async fn an_export_verifies_offline_and_a_rewritten_history_does_not() {
     for test in backends().await {
         let ledger = open(&test.db).await;
         fill(&ledger, 520).await;
-        let keys = ledger.verifier_keys();
+        let keys = ledger.verifier_keys().await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(ledger.export(dir.path(), |_, _| {}).await.unwrap(), 520);
         let report = verify_export(dir.path(), &keys).unwrap();
@@ -365,7 +365,7 @@ async fn an_export_verifies_offline_and_a_rewritten_history_does_not() {
 async fn open_other_key() -> Vec<dinhdanh_ledger::VerifierKey> {
     let test = dinhdanh_store::testing::sqlite().await;
     let other = open(&test.db).await;
-    let keys = other.verifier_keys().to_vec();
+    let keys = other.verifier_keys().await.unwrap().to_vec();
     test.close().await;
     keys
 }

@@ -94,7 +94,12 @@ impl Oidc {
             },
             chrono::Utc::now(),
         );
-        event.subject = Some(ledger.subject(&personal_id.to_string()));
+        event.subject = Some(
+            ledger
+                .subject(&personal_id.to_string())
+                .await
+                .map_err(OAuthError::internal)?,
+        );
         event.service = Some("oidc".into());
         event.fields = fields;
         event.purpose = purpose;

@@ -388,7 +388,17 @@ impl Oidc {
             },
             chrono::Utc::now(),
         );
-        event.subject = Some(ledger.subject(&personal_id.to_string()));
+        event.subject = Some(
+            ledger
+                .subject(&personal_id.to_string())
+                .await
+                .map_err(|e| {
+                    OAuthError::new(
+                        ErrorCode::ServerError,
+                        format!("the release could not be recorded, so nothing was released: {e}"),
+                    )
+                })?,
+        );
         event.service = Some("oidc".into());
         event.fields = claims.keys().cloned().collect();
         event.purpose = Some(client.purpose.en.clone()).filter(|p| !p.is_empty());

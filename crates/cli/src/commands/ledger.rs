@@ -53,7 +53,7 @@ pub async fn run(config: &Config, command: LedgerCommand) -> anyhow::Result<Exit
     match command {
         LedgerCommand::Checkpoint => print!("{}", open(config).await?.checkpoint().await?.note),
         LedgerCommand::Keys => {
-            for key in open(config).await?.verifier_keys() {
+            for key in open(config).await?.verifier_keys().await? {
                 println!("{key}");
             }
         }

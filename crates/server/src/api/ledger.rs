@@ -51,9 +51,9 @@ async fn checkpoint(State(state): State<AppState>) -> Result<impl IntoResponse, 
     ))
 }
 
-async fn keys(State(state): State<AppState>) -> impl IntoResponse {
-    let [note, cosignature] = state.ledger.verifier_keys();
-    ([(CONTENT_TYPE, TEXT)], format!("{note}\n{cosignature}\n"))
+async fn keys(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let [note, cosignature] = state.ledger.verifier_keys().await?;
+    Ok(([(CONTENT_TYPE, TEXT)], format!("{note}\n{cosignature}\n")))
 }
 
 /// A page of entries.

@@ -192,7 +192,7 @@ async fn record_view(
         },
         Utc::now(),
     );
-    event.subject = Some(state.ledger.subject(&id.to_string()));
+    event.subject = Some(state.ledger.subject(&id.to_string()).await?);
     event.service = Some("population".into());
     event.fields = vec!["*".into()];
     event.purpose = Some("registry administration".into());

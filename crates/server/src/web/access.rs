@@ -393,7 +393,26 @@ async fn access_page(
             .into_response();
     };
     let input = FilterInput::from_query(query.as_deref());
-    let keys = state.ledger.verifier_keys();
+    let unavailable = |e: dinhdanh_ledger::LedgerError| {
+        tracing::error!(error = %e, "the access ledger could not be read for a citizen");
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            page(
+                &web,
+                t(l, "access.title"),
+                html! { (alert(Some(t(l, "access.unavailable")))) },
+            ),
+        )
+            .into_response()
+    };
+    let personal_id = personal_id.to_string();
+    let (keys, subject) = match tokio::try_join!(
+        state.ledger.verifier_keys(),
+        state.ledger.subject(&personal_id)
+    ) {
+        Ok(found) => found,
+        Err(e) => return unavailable(e),
+    };
     let filter = match parse_filter(&input) {
         Ok(filter) => filter,
         Err(problems) => {
@@ -416,7 +435,6 @@ async fn access_page(
                 .into_response();
         }
     };
-    let subject = state.ledger.subject(&personal_id.to_string());
     let wanted = HistoryFilter {
         actor: filter.actor.clone(),
         since: filter.since,
@@ -433,18 +451,7 @@ async fn access_page(
         state.ledger.history(&subject, &everyone)
     ) {
         Ok(found) => found,
-        Err(e) => {
-            tracing::error!(error = %e, "the access ledger could not be read for a citizen");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                page(
-                    &web,
-                    t(l, "access.title"),
-                    html! { (alert(Some(t(l, "access.unavailable")))) },
-                ),
-            )
-                .into_response();
-        }
+        Err(e) => return unavailable(e),
     };
     let more = entries.len() > PAGE as usize;
     let mut names = Names {

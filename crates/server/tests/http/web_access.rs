@@ -144,7 +144,7 @@ async fn ledger(app: &TestApp, db: &Db) -> Ledger {
         .expect("open the ledger")
 }
 
-fn event(
+async fn event(
     ledger: &Ledger,
     personal_id: &str,
     kind: Kind,
@@ -159,7 +159,7 @@ fn event(
         },
         at,
     );
-    event.subject = Some(ledger.subject(personal_id));
+    event.subject = Some(ledger.subject(personal_id).await.unwrap());
     event
 }
 
@@ -382,7 +382,8 @@ async fn the_history_filters_by_actor_and_vietnam_dates_pages_backwards_and_refu
             Kind::DataRead,
             ("agency", "bhxh"),
             local(2025, 1, 1, 1, 0),
-        );
+        )
+        .await;
         early.fields = vec![
             "full_name".into(),
             "birth_date".into(),
@@ -397,7 +398,8 @@ async fn the_history_filters_by_actor_and_vietnam_dates_pages_backwards_and_refu
             Kind::DataRefused,
             ("agency", "thue"),
             local(2024, 12, 31, 23, 30),
-        );
+        )
+        .await;
         // 1 February 2025, 03:00 in Hà Nội is still 31 January in UTC: after the range.
         let late = event(
             &ledger,
@@ -405,14 +407,16 @@ async fn the_history_filters_by_actor_and_vietnam_dates_pages_backwards_and_refu
             Kind::DataRead,
             ("agency", "bhxh"),
             local(2025, 2, 1, 3, 0),
-        );
+        )
+        .await;
         let mut release = event(
             &ledger,
             BICH,
             Kind::ClaimsReleased,
             ("relying_party", "portal.example"),
             Utc::now() - chrono::Duration::hours(1),
-        );
+        )
+        .await;
         release.service = Some("oidc".into());
         release.fields = vec!["sub".into(), "name".into(), "birthdate".into()];
         release.purpose = Some("Online applications".into());
@@ -424,7 +428,8 @@ async fn the_history_filters_by_actor_and_vietnam_dates_pages_backwards_and_refu
             Kind::ClaimsReleased,
             ("relying_party", "gone.example"),
             Utc::now() - chrono::Duration::minutes(30),
-        );
+        )
+        .await;
         gone.fields = vec!["personal_id".into()];
         let mut indexes = Vec::new();
         for e in [&early, &refused, &late, &release, &gone] {
@@ -616,7 +621,8 @@ async fn the_history_filters_by_actor_and_vietnam_dates_pages_backwards_and_refu
                 Kind::DataRead,
                 ("agency", "soyte"),
                 Utc::now() - chrono::Duration::seconds(60 - i),
-            );
+            )
+            .await;
             e.fields = vec!["full_name".into()];
             ledger.append(&e).await.expect("append");
         }
