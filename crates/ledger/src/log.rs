@@ -11,17 +11,23 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex as StdMutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use dinhdanh_store::Db;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::event::{Event, SubjectHash, SubjectKey};
-use crate::merkle::{Hash, consistency_spans, empty_root, inclusion_spans, leaf_hash};
+use crate::merkle::{Hash, consistency_spans, empty_root, inclusion_spans};
 use crate::note::{Checkpoint, LogKey, SignedCheckpoint, VerifierKey};
-use crate::tiles::{self, Edge, TILE_WIDTH, TileId, TileWrites};
+use crate::tiles::{self, TILE_WIDTH, TileId};
 use crate::{LedgerError, proofs};
+
+mod cache;
+mod writer;
+
+use cache::TileCache;
+use writer::{Pending, Row, WriterState, write_loop};
 
 /// How the ledger runs.
 #[derive(Debug, Clone)]
@@ -95,25 +101,6 @@ struct Inner {
 struct Keys {
     key: LogKey,
     subjects: SubjectKey,
-}
-
-struct Pending {
-    row: Row,
-    reply: oneshot::Sender<Result<u64, LedgerError>>,
-}
-
-/// An entry ready to insert.
-struct Row {
-    at: i64,
-    kind: &'static str,
-    actor: String,
-    subject: Option<String>,
-    bytes: Vec<u8>,
-}
-
-struct WriterState {
-    edge: Option<Edge>,
-    last_history: Option<Instant>,
 }
 
 impl Ledger {
@@ -557,235 +544,4 @@ fn rand_bytes() -> [u8; 32] {
     let mut out = [0u8; 32];
     aws_lc_rs::rand::fill(&mut out).expect("the system random source works");
     out
-}
-
-/// The writer: takes whatever is queued and commits it as one batch.
-async fn write_loop(inner: std::sync::Weak<Inner>, mut receiver: mpsc::UnboundedReceiver<Pending>) {
-    let max = inner.upgrade().map_or(1, |i| i.options.max_batch.max(1));
-    let mut batch: Vec<Pending> = Vec::with_capacity(max);
-    while receiver.recv_many(&mut batch, max).await > 0 {
-        let Some(inner) = inner.upgrade() else { return };
-        let rows: Vec<&Row> = batch.iter().map(|p| &p.row).collect();
-        let mut state = inner.writer.lock().await;
-        match commit(&inner, &mut state, &rows).await {
-            Ok((first, signed)) => {
-                *inner.latest.write().unwrap_or_else(|e| e.into_inner()) = Some(signed);
-                for (i, pending) in batch.drain(..).enumerate() {
-                    let _ = pending.reply.send(Ok(first + i as u64));
-                }
-            }
-            Err(e) => {
-                state.edge = None;
-                tracing::error!(error = %e, entries = batch.len(), "ledger batch failed");
-                for pending in batch.drain(..) {
-                    let _ = pending.reply.send(Err(LedgerError::Unavailable(format!(
-                        "the entry was not recorded: {e}"
-                    ))));
-                }
-            }
-        }
-    }
-}
-
-/// Commits one batch: entries, changed tiles and the new signed head in one transaction.
-async fn commit(
-    inner: &Inner,
-    state: &mut WriterState,
-    rows: &[&Row],
-) -> Result<(u64, SignedCheckpoint), LedgerError> {
-    let keep_history = state
-        .last_history
-        .is_none_or(|t| t.elapsed() >= inner.options.checkpoint_every);
-    let locks_rows = matches!(inner.db, Db::Postgres(_));
-    let key = &inner.keys().await?.key;
-    let cached_edge = state.edge.take();
-    let (first, edge, signed, writes) = dinhdanh_store::write_tx!(&inner.db, inner.gate, |tx| {
-        let head_sql = if locks_rows {
-            "SELECT size FROM ledger_head WHERE id = 1 FOR UPDATE"
-        } else {
-            "SELECT size FROM ledger_head WHERE id = 1"
-        };
-        let (size,): (i64,) = sqlx::query_as(head_sql).fetch_one(&mut *tx).await?;
-        let size = size as u64;
-        let mut edge = match cached_edge {
-            Some(edge) if edge.size() == size => edge,
-            _ => {
-                let mut stored = HashMap::new();
-                for (id, _) in tiles::edge_tiles(size) {
-                    let row: Option<(Vec<u8>,)> = sqlx::query_as(
-                        "SELECT hashes FROM ledger_tiles WHERE level = $1 AND idx = $2",
-                    )
-                    .bind(id.level as i32)
-                    .bind(id.index as i64)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if let Some(hashes) = row.and_then(|(b,)| tiles::decode(&b)) {
-                        stored.insert(id, hashes);
-                    }
-                }
-                Edge::load(size, |id| stored.get(&id).cloned()).ok_or_else(|| {
-                    LedgerError::Corrupt(format!(
-                        "the stored tiles do not cover the tree of {size} entries"
-                    ))
-                })?
-            }
-        };
-        let first = edge.size();
-        let mut writes = TileWrites::default();
-        for row in rows {
-            edge.push(leaf_hash(&row.bytes), &mut writes);
-        }
-        edge.finish(&mut writes);
-
-        for (chunk_no, chunk) in rows.chunks(512).enumerate() {
-            let base = first + (chunk_no * 512) as u64;
-            let mut insert = sqlx::QueryBuilder::new(
-                "INSERT INTO ledger_entries (idx, at, kind, actor, subject, entry) ",
-            );
-            insert.push_values(chunk.iter().enumerate(), |mut values, (i, row)| {
-                values
-                    .push_bind((base + i as u64) as i64)
-                    .push_bind(row.at)
-                    .push_bind(row.kind)
-                    .push_bind(row.actor.as_str())
-                    .push_bind(row.subject.as_deref())
-                    .push_bind(&row.bytes[..]);
-            });
-            insert.build().execute(&mut *tx).await?;
-        }
-        let changed: Vec<(&TileId, &Vec<Hash>)> = writes.tiles.iter().collect();
-        for chunk in changed.chunks(1000) {
-            let mut upsert =
-                sqlx::QueryBuilder::new("INSERT INTO ledger_tiles (level, idx, hashes) ");
-            upsert.push_values(chunk, |mut values, (id, hashes)| {
-                values
-                    .push_bind(id.level as i32)
-                    .push_bind(id.index as i64)
-                    .push_bind(tiles::encode(hashes));
-            });
-            upsert.push(" ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes");
-            upsert.build().execute(&mut *tx).await?;
-        }
-        let signed = key.sign(
-            &Checkpoint {
-                origin: key.name().to_string(),
-                size: edge.size(),
-                root: edge.root(),
-            },
-            Utc::now(),
-        );
-        sqlx::query(
-            "UPDATE ledger_head SET size = $1, root = $2, note = $3, signed_at = $4 WHERE id = 1",
-        )
-        .bind(edge.size() as i64)
-        .bind(&signed.checkpoint.root.0[..])
-        .bind(&signed.note)
-        .bind(signed.time.timestamp())
-        .execute(&mut *tx)
-        .await?;
-        if keep_history {
-            sqlx::query(
-                "INSERT INTO ledger_checkpoints (size, signed_at, note) VALUES ($1, $2, $3) \
-                 ON CONFLICT (size) DO NOTHING",
-            )
-            .bind(edge.size() as i64)
-            .bind(signed.time.timestamp())
-            .bind(&signed.note)
-            .execute(&mut *tx)
-            .await?;
-        }
-        (first, edge, signed, writes)
-    });
-    {
-        let mut cache = inner.cache.lock().unwrap_or_else(|e| e.into_inner());
-        for (id, hashes) in writes.tiles {
-            cache.insert(id, Arc::new(hashes));
-        }
-    }
-    if keep_history {
-        state.last_history = Some(Instant::now());
-    }
-    state.edge = Some(edge);
-    Ok((first, signed))
-}
-
-/// The tiles kept in memory: those above the leaves (one hash per 16 entries, read by every
-/// proof) apart from the leaf tiles (one per proof, mostly read once), so that a stream of leaf
-/// tiles never pushes out the upper ones.
-struct TileCache {
-    upper: TileMemory,
-    leaves: TileMemory,
-}
-
-impl TileCache {
-    fn new(capacity: usize) -> TileCache {
-        TileCache {
-            upper: TileMemory::new(capacity),
-            leaves: TileMemory::new(capacity / 8),
-        }
-    }
-
-    fn get(&self, id: &TileId, needed: usize) -> Option<Arc<Vec<Hash>>> {
-        self.part(id).get(id, needed)
-    }
-
-    fn insert(&mut self, id: TileId, hashes: Arc<Vec<Hash>>) {
-        if id.level == 0 {
-            self.leaves.insert(id, hashes);
-        } else {
-            self.upper.insert(id, hashes);
-        }
-    }
-
-    fn part(&self, id: &TileId) -> &TileMemory {
-        if id.level == 0 {
-            &self.leaves
-        } else {
-            &self.upper
-        }
-    }
-}
-
-/// A bounded map of tiles. Tiles only grow, so a cached tile is right for every tree size whose
-/// hashes it holds. Evicts the oldest insert.
-struct TileMemory {
-    capacity: usize,
-    tiles: HashMap<TileId, Arc<Vec<Hash>>>,
-    order: std::collections::VecDeque<TileId>,
-}
-
-impl TileMemory {
-    fn new(capacity: usize) -> TileMemory {
-        TileMemory {
-            capacity,
-            tiles: HashMap::new(),
-            order: std::collections::VecDeque::new(),
-        }
-    }
-
-    fn get(&self, id: &TileId, needed: usize) -> Option<Arc<Vec<Hash>>> {
-        self.tiles.get(id).filter(|t| t.len() >= needed).cloned()
-    }
-
-    fn insert(&mut self, id: TileId, hashes: Arc<Vec<Hash>>) {
-        if self.capacity == 0 {
-            return;
-        }
-        if let Some(cached) = self.tiles.get_mut(&id) {
-            if cached.len() < hashes.len() {
-                *cached = hashes;
-            }
-            return;
-        }
-        while self.tiles.len() >= self.capacity {
-            match self.order.pop_front() {
-                Some(old) => {
-                    self.tiles.remove(&old);
-                }
-                None => break,
-            }
-        }
-        self.tiles.insert(id, hashes);
-        self.order.push_back(id);
-    }
 }
