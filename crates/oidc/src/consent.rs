@@ -8,6 +8,7 @@ use crate::Oidc;
 use crate::clients::Client;
 use crate::db::{on_db, write_on_db, write_tx};
 use crate::error::OAuthError;
+use crate::record::RpEntry;
 use crate::scope::{self, Scope};
 
 impl Oidc {
@@ -73,9 +74,9 @@ impl Oidc {
         client_id: &str,
         fields: Vec<String>,
     ) -> Result<(), OAuthError> {
-        let Some(ledger) = self.inner.ledger.get() else {
+        if !self.records_to_ledger() {
             return Ok(());
-        };
+        }
         let holder = self.inner.accounts.holder(account_id).await?;
         let Some(personal_id) = holder.personal_id else {
             return Ok(());
@@ -84,27 +85,18 @@ impl Oidc {
             .client(client_id)
             .await
             .map_err(OAuthError::internal)?
-            .map(|c| c.purpose.en.clone())
-            .filter(|p| !p.is_empty());
-        let mut event = dinhdanh_ledger::Event::new(
+            .map(|c| c.purpose.en.clone());
+        self.record(RpEntry {
             kind,
-            dinhdanh_ledger::Actor {
-                kind: "relying_party".into(),
-                id: client_id.to_owned(),
-            },
-            chrono::Utc::now(),
-        );
-        event.subject = Some(
-            ledger
-                .subject(&personal_id.to_string())
-                .await
-                .map_err(OAuthError::internal)?,
-        );
-        event.service = Some("oidc".into());
-        event.fields = fields;
-        event.purpose = purpose;
-        event.detail = Some(format!("by the citizen, account {account_id}"));
-        ledger.append(&event).await.map_err(OAuthError::internal)?;
+            client_id,
+            personal_id: &personal_id,
+            fields,
+            purpose,
+            legal_basis: None,
+            detail: format!("by the citizen, account {account_id}"),
+        })
+        .await
+        .map_err(OAuthError::internal)?;
         Ok(())
     }
 

@@ -26,6 +26,7 @@ pub mod introspect;
 pub mod jose;
 pub mod keys;
 pub mod logout;
+mod record;
 pub mod request;
 pub mod scope;
 mod sweep;

@@ -18,6 +18,7 @@ use crate::clients::{Client, SubjectType};
 use crate::db::on_db;
 use crate::error::{ErrorCode, OAuthError};
 use crate::jose::{self, Alg, Jws};
+use crate::record::RpEntry;
 use crate::scope::{self, Scope};
 use crate::token::TokenResponse;
 
@@ -373,38 +374,23 @@ impl Oidc {
         claims: &Map<String, Value>,
         via: &str,
     ) -> Result<(), OAuthError> {
-        let (Some(ledger), Some(personal_id)) = (self.inner.ledger.get(), &account.personal_id)
-        else {
+        let Some(personal_id) = &account.personal_id else {
             return Ok(());
         };
         if claims.is_empty() {
             return Ok(());
         }
-        let mut event = dinhdanh_ledger::Event::new(
-            dinhdanh_ledger::Kind::ClaimsReleased,
-            dinhdanh_ledger::Actor {
-                kind: "relying_party".into(),
-                id: client.client_id.clone(),
-            },
-            chrono::Utc::now(),
-        );
-        event.subject = Some(
-            ledger
-                .subject(&personal_id.to_string())
-                .await
-                .map_err(|e| {
-                    OAuthError::new(
-                        ErrorCode::ServerError,
-                        format!("the release could not be recorded, so nothing was released: {e}"),
-                    )
-                })?,
-        );
-        event.service = Some("oidc".into());
-        event.fields = claims.keys().cloned().collect();
-        event.purpose = Some(client.purpose.en.clone()).filter(|p| !p.is_empty());
-        event.legal_basis = Some("consent".into());
-        event.detail = Some(via.into());
-        ledger.append(&event).await.map_err(|e| {
+        self.record(RpEntry {
+            kind: dinhdanh_ledger::Kind::ClaimsReleased,
+            client_id: &client.client_id,
+            personal_id,
+            fields: claims.keys().cloned().collect(),
+            purpose: Some(client.purpose.en.clone()),
+            legal_basis: Some("consent"),
+            detail: via.into(),
+        })
+        .await
+        .map_err(|e| {
             OAuthError::new(
                 ErrorCode::ServerError,
                 format!("the release could not be recorded, so nothing was released: {e}"),
