@@ -53,7 +53,7 @@ impl Accounts {
             return Ok(());
         }
         let now = self.now();
-        write_tx!(self, |tx| {
+        let activated = write_tx!(self, |tx| {
             let changed = sqlx::query(
                 "UPDATE accounts SET status = 'active', updated_at = $1
                  WHERE account_id = $2 AND status = 'pending'",
@@ -74,7 +74,12 @@ impl Accounts {
                     json!({"first_authenticator": method.as_str()})
                 );
             }
+            changed == 1
         });
+        if activated {
+            self.record_change(account, &Actor::account(account.id), "activated")
+                .await?;
+        }
         Ok(())
     }
 
@@ -108,7 +113,7 @@ impl Accounts {
             .map_err(|e| AccountError::Internal(e.to_string()))?;
         let now = self.now();
         let actor = Actor::account(session.account_id);
-        write_tx!(self, |tx| {
+        let action = write_tx!(self, |tx| {
             let replaced = sqlx::query(
                 "DELETE FROM authenticators WHERE account_id = $1 AND kind = 'password'",
             )
@@ -139,7 +144,14 @@ impl Accounts {
                 None::<&str>,
                 json!({"method": "password"})
             );
+            action
         });
+        let change = if action == "password_changed" {
+            "password.changed"
+        } else {
+            "password.added"
+        };
+        self.record_change(&account, &actor, change).await?;
         self.activate_if_pending(&account, Method::Password).await
     }
 
@@ -212,6 +224,7 @@ impl Accounts {
                 json!({"method": "totp", "label": label})
             );
         });
+        self.record_change(&account, &actor, "totp.added").await?;
         self.activate_if_pending(&account, Method::Totp).await
     }
 
@@ -331,6 +344,8 @@ impl Accounts {
             }
             Err(e) => return Err(e.into()),
         }
+        self.record_change(&account, &actor, "passkey.added")
+            .await?;
         self.activate_if_pending(&account, Method::Passkey).await
     }
 
@@ -370,6 +385,8 @@ impl Accounts {
                 json!({"count": codes.len()})
             );
         });
+        self.record_change(&account, &actor, "recovery.issued")
+            .await?;
         Ok(codes)
     }
 
@@ -442,7 +459,8 @@ impl Accounts {
                 json!({"method": method.as_str(), "label": label})
             );
         });
-        Ok(())
+        self.record_change(&account, &actor, format!("{}.removed", method.as_str()))
+            .await
     }
 
     /// The holder switches one authentication method off (or back on).
@@ -455,7 +473,7 @@ impl Accounts {
         let account = self.manageable(session).await?;
         let now = self.now();
         let actor = Actor::account(account.id);
-        write_tx!(self, |tx| {
+        let changed = write_tx!(self, |tx| {
             let changed = if locked {
                 sqlx::query(
                     "INSERT INTO method_locks (account_id, kind, since) VALUES ($1, $2, $3)
@@ -491,7 +509,17 @@ impl Accounts {
                     json!({"method": method.as_str()})
                 );
             }
+            changed == 1
         });
+        if changed {
+            let change = if locked {
+                "method.locked"
+            } else {
+                "method.unlocked"
+            };
+            self.record_change(&account, &actor, format!("{change}:{}", method.as_str()))
+                .await?;
+        }
         Ok(())
     }
 
@@ -540,6 +568,7 @@ impl Accounts {
                 json!({"sha256": hex::encode(&hash), "media_type": portrait.media_type})
             );
         });
+        self.record_change(&account, &actor, "portrait.set").await?;
         Ok(hex::encode(hash))
     }
 

@@ -281,7 +281,7 @@ impl Accounts {
                 id
             }
             None => {
-                write_tx!(self, |tx| {
+                let id = write_tx!(self, |tx| {
                     let (id,): (i64,) = sqlx::query_as(
                         "INSERT INTO accounts (kind, personal_id, level, status, phone, created_at,
                                                updated_at)
@@ -302,7 +302,10 @@ impl Accounts {
                         json!({"level": 1, "channel": "online", "phone": subject.phone})
                     );
                     id
-                })
+                });
+                self.record_change_of(id, &Actor::account(id), "created:1")
+                    .await?;
+                id
             }
         };
         self.open_session(account_id, vec![Factor::PhoneCode], client)
@@ -548,6 +551,12 @@ impl Accounts {
             }
         };
         let account = self.account(account_id).await?;
+        let change = if existing.is_some() {
+            "level.raised:2"
+        } else {
+            "created:2"
+        };
+        self.record_change(&account, &actor, change).await?;
         if account.status == AccountStatus::Pending {
             let phone = self.activation_phone(&account).await?;
             self.send_activation_for(personal_id, &phone, account.id)
@@ -628,6 +637,7 @@ impl Accounts {
             id
         });
         let account = self.account(id).await?;
+        self.record_change(&account, &actor, "created:1").await?;
         let phone = self.activation_phone(&account).await?;
         self.send_activation_for(child_id, &phone, id).await?;
         Ok(account)

@@ -22,6 +22,7 @@ mod organizations;
 pub mod passkey;
 pub mod password;
 pub mod portrait;
+mod record;
 pub mod secret;
 mod sessions;
 #[cfg(feature = "testing")]
@@ -134,6 +135,8 @@ struct Inner {
     sqlite_writes: Arc<tokio::sync::Mutex<()>>,
     /// Sign-ins on SQLite: their final writes share commits (see `dinhdanh_store::group`).
     sign_ins: Option<GroupCommit<login::SignInWrite>>,
+    /// Where changes to person accounts are recorded (set once by the server or the CLI).
+    ledger: std::sync::OnceLock<dinhdanh_ledger::Ledger>,
 }
 
 impl Accounts {
@@ -164,6 +167,7 @@ impl Accounts {
                 staff_checks: sessions::StaffChecks::default(),
                 sqlite_writes,
                 sign_ins,
+                ledger: std::sync::OnceLock::new(),
             }),
         })
     }

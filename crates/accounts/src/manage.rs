@@ -108,7 +108,7 @@ impl Accounts {
         note: &str,
     ) -> Result<(), AccountError> {
         let now = self.now();
-        write_tx!(self, |tx| {
+        let added = write_tx!(self, |tx| {
             let added = sqlx::query(
                 "INSERT INTO account_locks (account_id, reason, automatic, actor, note, since)
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, reason) DO NOTHING",
@@ -137,8 +137,13 @@ impl Accounts {
                     .execute(&mut *tx)
                     .await?;
             }
+            added == 1
         });
         self.inner.staff_checks.forget();
+        if added {
+            self.record_change_of(account_id, actor, format!("locked:{}", reason.as_str()))
+                .await?;
+        }
         Ok(())
     }
 
@@ -150,7 +155,7 @@ impl Accounts {
         note: &str,
     ) -> Result<bool, AccountError> {
         let now = self.now();
-        Ok(write_tx!(self, |tx| {
+        let lifted = write_tx!(self, |tx| {
             let removed =
                 sqlx::query("DELETE FROM account_locks WHERE account_id = $1 AND reason = $2")
                     .bind(account_id)
@@ -170,7 +175,12 @@ impl Accounts {
                 );
             }
             removed == 1
-        }))
+        });
+        if lifted {
+            self.record_change_of(account_id, actor, format!("unlocked:{}", reason.as_str()))
+                .await?;
+        }
+        Ok(lifted)
     }
 
     /// Lifts a lock set by hand. The account stays locked while other causes remain.
@@ -255,7 +265,8 @@ impl Accounts {
         });
         self.inner.staff_checks.forget();
         if changed == 1 {
-            Ok(())
+            self.record_change_of(account_id, &actor, format!("revoked:{}", reason.as_str()))
+                .await
         } else {
             Err(AccountError::Revoked)
         }
@@ -391,7 +402,7 @@ impl Accounts {
             ));
         }
         let now = self.now();
-        write_tx!(self, |tx| {
+        let added = write_tx!(self, |tx| {
             let added = sqlx::query(
                 "INSERT INTO account_roles (account_id, role, granted_by, granted_at)
                  VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, role) DO NOTHING",
@@ -414,7 +425,12 @@ impl Accounts {
                     json!({"role": role.as_str()})
                 );
             }
+            added == 1
         });
+        if added {
+            self.record_change(&account, &actor, format!("role.granted:{}", role.as_str()))
+                .await?;
+        }
         Ok(())
     }
 
@@ -450,7 +466,12 @@ impl Accounts {
         });
         self.inner.staff_checks.forget();
         if removed == 1 {
-            Ok(())
+            self.record_change_of(
+                account_id,
+                &actor,
+                format!("role.revoked:{}", role.as_str()),
+            )
+            .await
         } else {
             Err(AccountError::NotFound("role"))
         }
@@ -486,7 +507,7 @@ impl Accounts {
         eligible(&person, self.clock().today()).map_err(AccountError::Registry)?;
         let now = self.now();
         let actor = Actor::cli();
-        let id = match self.find_account_id_by_person(personal_id.as_i64()).await? {
+        let (id, change) = match self.find_account_id_by_person(personal_id.as_i64()).await? {
             Some(id) => {
                 write_tx!(self, |tx| {
                     sqlx::query("UPDATE accounts SET level = 2, phone = $1, updated_at = $2 WHERE account_id = $3")
@@ -505,7 +526,7 @@ impl Accounts {
                         json!({"registration_point": registration_point})
                     );
                 });
-                id
+                (id, "level.raised:2")
             }
             None => write_tx!(self, |tx| {
                 let (id,): (i64,) = sqlx::query_as(
@@ -526,9 +547,10 @@ impl Accounts {
                     None::<&str>,
                     json!({"level": 2, "channel": "console", "registration_point": registration_point})
                 );
-                id
+                (id, "created:2")
             }),
         };
+        self.record_change_of(id, &actor, change).await?;
         self.grant_role(By::Console, id, role).await?;
         let account = self.account(id).await?;
         if account.status == AccountStatus::Pending {

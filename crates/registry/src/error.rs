@@ -87,6 +87,16 @@ pub enum RegistryError {
     /// The database failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A change was made but could not be recorded in the access ledger.
+    #[error(
+        "the change to personal ID {id} was made but could not be recorded in the access ledger: {message}"
+    )]
+    Unrecorded {
+        /// The record that changed.
+        id: PersonalId,
+        /// Why the ledger refused.
+        message: String,
+    },
 }
 
 impl RegistryError {
@@ -109,6 +119,7 @@ impl RegistryError {
             RegistryError::ImportFile(_) => "registry.import_file",
             RegistryError::Io { .. } => "registry.io",
             RegistryError::Database(_) => "registry.database",
+            RegistryError::Unrecorded { .. } => "registry.unrecorded",
         }
     }
 }

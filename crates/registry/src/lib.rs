@@ -12,6 +12,7 @@ pub mod generate;
 pub mod import;
 pub mod organization;
 pub mod person;
+mod record;
 pub mod row;
 pub mod store;
 
@@ -36,6 +37,9 @@ pub const MAX_SEARCH_LIMIT: u32 = 100;
 #[derive(Clone)]
 pub struct Registry {
     store: Arc<dyn RegistryStore>,
+    /// Where changes to a person's record are recorded (set once by the server or the CLI;
+    /// shared by every clone).
+    ledger: Arc<std::sync::OnceLock<dinhdanh_ledger::Ledger>>,
 }
 
 /// One entry of a record's history, creation included.
@@ -71,6 +75,7 @@ impl Registry {
     pub fn new(db: &Db) -> Registry {
         Registry {
             store: store::for_db(db),
+            ledger: Arc::default(),
         }
     }
 
@@ -141,6 +146,7 @@ impl Registry {
     }
 
     /// Applies a correction that keeps the number; refuses one the number would contradict.
+    /// With a ledger set, returns once the change is also recorded there.
     pub async fn correct(
         &self,
         id: PersonalId,
@@ -167,21 +173,23 @@ impl Registry {
                 fields: mismatched.join(" and "),
             });
         }
-        self.store
-            .update_person(&store::PersonUpdate {
-                person,
-                expected_version: record.version,
-                changes,
-                actor: correction.actor.clone(),
-                reason: correction.reason.clone(),
-                now_ms: chrono::Utc::now().timestamp_millis(),
-            })
+        let update = store::PersonUpdate {
+            person,
+            expected_version: record.version,
+            changes,
+            actor: correction.actor.clone(),
+            reason: correction.reason.clone(),
+            now_ms: chrono::Utc::now().timestamp_millis(),
+        };
+        self.store.update_person(&update).await?;
+        self.record_change(id, correction, &update.changes, "correction", None)
             .await?;
         self.person(id).await
     }
 
     /// Corrects birth year or sex by issuing a new number that agrees with them, linking the old
-    /// number to the new one (Circular 59/2021/TT-BCA); returns the new record.
+    /// number to the new one (Circular 59/2021/TT-BCA); returns the new record. With a ledger
+    /// set, the change is recorded under both numbers before this returns.
     pub async fn reestablish(
         &self,
         id: PersonalId,
@@ -203,17 +211,27 @@ impl Registry {
             person.id_card = None;
         }
         let changes = PersonRow::from(&record.person).diff(&PersonRow::from(&person));
-        self.store
-            .reestablish(&store::Reestablishment {
-                old: id,
-                expected_version: record.version,
-                person,
-                changes,
-                actor: correction.actor.clone(),
-                reason: correction.reason.clone(),
-                now_ms: chrono::Utc::now().timestamp_millis(),
-            })
+        let re = store::Reestablishment {
+            old: id,
+            expected_version: record.version,
+            person,
+            changes,
+            actor: correction.actor.clone(),
+            reason: correction.reason.clone(),
+            now_ms: chrono::Utc::now().timestamp_millis(),
+        };
+        self.store.reestablish(&re).await?;
+        // The person is known by either number (an account may still hold the old one).
+        for number in [id, new_id] {
+            self.record_change(
+                number,
+                correction,
+                &re.changes,
+                "reestablished",
+                Some(record::REESTABLISHMENT_BASIS),
+            )
             .await?;
+        }
         self.person(new_id).await
     }
 
