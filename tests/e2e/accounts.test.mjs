@@ -31,6 +31,12 @@ const OFFICER = {
   password: 'Officer-Passw0rd-2024!',
   registrationPoint: 'Công an phường Hàng Bạc',
 };
+// A social-insurance agency whose level-3 system reads through the exchange (step 8).
+const AGENCY = {
+  id: 'bhxh.gov.vn',
+  purpose: 'social-insurance-enrolment',
+  basis: 'social-insurance-law-41-2024',
+};
 const CITIZEN = {
   personalId: '001090012345',
   fullName: 'Nguyễn Văn An',
@@ -480,6 +486,30 @@ step('0. setup: import the population, bootstrap the officer, start the server a
   ]);
   // The officer also reads records through the registry API (step 6), which needs this role.
   cli(['accounts', 'grant', '--personal-id', OFFICER.personalId, '--role', 'agency_officer']);
+  // The agency, registered as an OpenID client, and a policy that lets it read names and dates of
+  // birth under the social insurance law (step 8).
+  const agencyFile = path.join(S.tmp, 'agency.json');
+  fs.writeFileSync(agencyFile, JSON.stringify({
+    client_id: AGENCY.id,
+    name: { vi: 'Bảo hiểm xã hội Việt Nam', en: 'Vietnam Social Security' },
+    purpose: { vi: 'Đăng ký tham gia bảo hiểm xã hội', en: 'Social insurance enrolment' },
+    redirect_uris: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+    scopes: ['exchange.read'],
+    grant_types: ['client_credentials'],
+    security_level: 3,
+  }));
+  S.agencySecret = JSON.parse(cli(['clients', 'add', '--file', agencyFile]).stdout).client_secret;
+  assert.ok(S.agencySecret, 'the agency got a client secret');
+  const policyFile = path.join(S.tmp, 'policy.json');
+  fs.writeFileSync(policyFile, JSON.stringify({
+    rules: [{
+      id: 'bhxh-enrolment', agency: AGENCY.id, service: 'population',
+      fields: ['full_name', 'birth_date', 'permanent_residence'], purposes: [AGENCY.purpose],
+      basis: { law: AGENCY.basis }, min_security_level: 3,
+    }],
+  }));
+  cli(['exchange', 'set-policy', policyFile, '--note', 'social insurance enrolment']);
 
   const port = await freePort();
   S.base = `http://localhost:${port}`;
@@ -727,7 +757,56 @@ step('7. the citizen follows the proof link; the bundle verifies in Node.js with
   assert.throws(() => verifyBundle(bundle, [`${name}+${strangerId}+${strangerKey.toString('base64')}`]), /no valid signature/);
 });
 
-step('8. no script was blocked by the CSP and no page threw', async () => {
+step('8. an agency reads the citizen through the exchange; the access page lists the read at once and its proof verifies', async () => {
+  const basic = Buffer.from(`${encodeURIComponent(AGENCY.id)}:${encodeURIComponent(S.agencySecret)}`).toString('base64');
+  const tokenResponse = await fetch(`${S.direct}/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials&scope=exchange.read',
+  });
+  const token = await tokenResponse.json();
+  assert.equal(tokenResponse.status, 200, `the agency's token: ${JSON.stringify(token)}`);
+  const query = `fields=full_name,birth_date,religion&purpose=${AGENCY.purpose}`;
+  const read = await fetch(`${S.direct}/api/v1/exchange/population/persons/${CITIZEN.personalId}?${query}`, {
+    headers: { authorization: `Bearer ${token.access_token}` },
+  });
+  const answer = await read.json();
+  assert.equal(read.status, 200, `the agency's read: ${JSON.stringify(answer)}`);
+  assert.equal(answer.data.full_name, CITIZEN.fullName);
+  assert.equal(answer.data.religion, undefined, 'religion has no rule: withheld');
+  assert.equal(answer.withheld[0].field, 'religion');
+  const readIndex = answer.released[0].entry;
+
+  const page = S.pages.citizen;
+  await goto(page, '/account/access?lang=en');
+  const entry = page.locator(`#access article.access-entry[data-index="${readIndex}"]`);
+  await entry.waitFor({ state: 'attached' }).catch(() => {
+    throw new Error(`the agency's read (entry ${readIndex}) is not listed on ${page.url()}`);
+  });
+  assert.equal(await entry.getAttribute('data-kind'), 'data.read');
+  assert.equal(await entry.getAttribute('data-actor-type'), 'agency');
+  assert.equal(await entry.getAttribute('data-actor'), AGENCY.id);
+  const shown = (await entry.textContent()) || '';
+  assert.ok(shown.includes(AGENCY.purpose), `the purpose is shown: ${shown}`);
+  assert.ok(shown.includes(AGENCY.basis), `the legal basis is shown: ${shown}`);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'access-page-agency-read.png'), fullPage: true });
+
+  const href = await entry.locator('a.proof').getAttribute('href');
+  const answered = page.waitForResponse((r) => new URL(r.url()).pathname === href);
+  await entry.locator('a.proof').click();
+  const response = await answered;
+  assert.equal(response.status(), 200, `GET ${href}`);
+  const bundle = JSON.parse((await response.body()).toString('utf8'));
+  const vkeys = (await (await fetch(`${S.direct}/ledger/keys`)).text()).split('\n').filter(Boolean);
+  const proved = verifyBundle(bundle, vkeys);
+  assert.equal(proved.entry.kind, 'data.read');
+  assert.deepEqual(proved.entry.actor, { type: 'agency', id: AGENCY.id });
+  assert.equal(proved.entry.legal_basis, AGENCY.basis);
+  assert.deepEqual(proved.entry.fields, ['full_name', 'birth_date']);
+  await page.goBack();
+});
+
+step('9. no script was blocked by the CSP and no page threw', async () => {
   S.current = null;
   const blocking = S.problems.filter((p) => /uncaught page error|script-src|connect-src|default-src|passkey:/.test(p));
   assert.deepEqual(blocking, [], 'the pages must run under their CSP without errors');

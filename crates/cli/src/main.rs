@@ -72,12 +72,22 @@ enum Command {
         #[command(subcommand)]
         command: commands::oidc::KeysCommand,
     },
-    /// Print the messages waiting in (or sent from) the SMS outbox.
     /// The access ledger: checkpoint, keys, export, verification.
     Ledger {
         #[command(subcommand)]
         command: commands::ledger::LedgerCommand,
     },
+    /// The national land database: import, demo data, a holder's parcels, counts.
+    Land {
+        #[command(subcommand)]
+        command: commands::land::LandCommand,
+    },
+    /// Data sharing between agencies: the catalogue of data services and the sharing policy.
+    Exchange {
+        #[command(subcommand)]
+        command: commands::exchange::ExchangeCommand,
+    },
+    /// Print the messages waiting in (or sent from) the SMS outbox.
     Outbox {
         /// Only messages to this phone number.
         #[arg(long)]
@@ -160,6 +170,8 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<std::proces
         Command::Clients { command } => commands::oidc::clients(&config, command).await?,
         Command::Keys { command } => commands::oidc::keys(&config, command).await?,
         Command::Ledger { command } => return commands::ledger::run(&config, command).await,
+        Command::Land { command } => return commands::land::run(&config, command).await,
+        Command::Exchange { command } => commands::exchange::run(&config, command).await?,
         Command::Outbox { to, limit } => commands::accounts::outbox(&config, to, limit).await?,
         Command::Openapi => println!("{}", dinhdanh_server::openapi_json()),
     }

@@ -17,6 +17,13 @@ pub struct ErrorBody {
     /// Field-level problems, when the input was invalid.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldProblem>,
+    /// For a refused data-exchange read: each asked field and the rule that refused it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub withheld: Vec<dinhdanh_exchange::Withheld>,
+    /// The ledger entry that records the refusal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ledger_entry: Option<u64>,
 }
 
 /// One invalid field.
@@ -56,6 +63,9 @@ pub enum ApiError {
     /// An access-ledger error.
     #[error(transparent)]
     Ledger(#[from] dinhdanh_ledger::LedgerError),
+    /// The data-sharing platform refused or failed.
+    #[error(transparent)]
+    Exchange(#[from] dinhdanh_exchange::ExchangeError),
 }
 
 impl ApiError {
@@ -76,6 +86,7 @@ impl ApiError {
                     }
                 }
             }
+            ApiError::Exchange(e) => exchange_status(e),
             ApiError::Registry(e) => (
                 match e {
                     RegistryError::PersonNotFound(_) | RegistryError::OrganizationNotFound(_) => {
@@ -99,6 +110,28 @@ impl ApiError {
 }
 
 /// The HTTP status of an accounts error.
+fn exchange_status(e: &dinhdanh_exchange::ExchangeError) -> (StatusCode, &'static str) {
+    use dinhdanh_exchange::ExchangeError as E;
+    match e {
+        E::BadRequest(_) => (StatusCode::BAD_REQUEST, "exchange.bad_request"),
+        E::UnknownService(_) => (StatusCode::NOT_FOUND, "exchange.unknown_service"),
+        E::NotConnected(_) => (StatusCode::NOT_IMPLEMENTED, "exchange.not_connected"),
+        E::Refused { .. } => (StatusCode::FORBIDDEN, "exchange.refused"),
+        E::NotFound(_) => (StatusCode::NOT_FOUND, "exchange.not_found"),
+        E::Forbidden(_) => (StatusCode::FORBIDDEN, "exchange.forbidden"),
+        E::Conflict(_) => (StatusCode::CONFLICT, "exchange.conflict"),
+        E::Catalogue(_) => (StatusCode::UNPROCESSABLE_ENTITY, "exchange.bad_service"),
+        E::Policy(_) => (StatusCode::UNPROCESSABLE_ENTITY, "exchange.bad_policy"),
+        E::Ledger(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "exchange.ledger_unavailable",
+        ),
+        E::Provider(_) | E::Signing(_) | E::Database(_) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, "exchange.internal")
+        }
+    }
+}
+
 pub(crate) fn account_status(e: &dinhdanh_accounts::AccountError) -> StatusCode {
     use dinhdanh_accounts::AccountError as E;
     match e {
@@ -135,6 +168,12 @@ impl IntoResponse for ApiError {
             }
             _ => Vec::new(),
         };
+        let (withheld, ledger_entry) = match &self {
+            ApiError::Exchange(dinhdanh_exchange::ExchangeError::Refused { withheld, entry }) => {
+                (withheld.clone(), Some(*entry))
+            }
+            _ => (Vec::new(), None),
+        };
         let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
             // Details of internal failures go to the log, not to the caller.
             tracing::error!(error = %self, "request failed");
@@ -149,6 +188,8 @@ impl IntoResponse for ApiError {
                 error: code.to_owned(),
                 message,
                 fields,
+                withheld,
+                ledger_entry,
             }),
         )
             .into_response();

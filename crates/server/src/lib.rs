@@ -10,6 +10,7 @@ mod health;
 mod metrics;
 mod oidc;
 mod openapi;
+mod record;
 mod web;
 
 use std::net::SocketAddr;
@@ -49,6 +50,9 @@ pub struct AppState {
     accounts: Accounts,
     oidc: dinhdanh_oidc::Oidc,
     ledger: Ledger,
+    land: dinhdanh_land::Land,
+    exchange: dinhdanh_exchange::Exchange,
+    rights: dinhdanh_rights::Rights,
     web: Arc<WebSettings>,
     registry_size: Arc<metrics::RegistrySize>,
 }
@@ -57,6 +61,11 @@ impl AppState {
     /// The OpenID provider (for tools and tests that register clients).
     pub fn oidc(&self) -> &dinhdanh_oidc::Oidc {
         &self.oidc
+    }
+
+    /// The data-sharing platform (for tools and tests that set policies).
+    pub fn exchange(&self) -> &dinhdanh_exchange::Exchange {
+        &self.exchange
     }
 
     /// Builds the state over a migrated database and the accounts capability; the OpenID
@@ -68,8 +77,21 @@ impl AppState {
             dinhdanh_oidc::OidcSettings::for_issuer(&settings.web.public_origin),
         );
         oidc.record_releases_in(ledger.clone());
+        accounts.record_changes_in(ledger.clone());
+        accounts.registry().record_changes_in(ledger.clone());
         AppState {
-            registry: Registry::new(&db),
+            registry: accounts.registry().clone(),
+            land: dinhdanh_land::Land::new(&db),
+            rights: dinhdanh_rights::Rights::new(&db, accounts.sqlite_write_gate())
+                .with_clock(accounts.clock().clone()),
+            exchange: dinhdanh_exchange::Exchange::new(
+                &db,
+                accounts.sqlite_write_gate(),
+                accounts.registry().clone(),
+                dinhdanh_land::Land::new(&db),
+                ledger.clone(),
+                oidc.clone(),
+            ),
             db,
             accounts,
             oidc,

@@ -7,11 +7,11 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::AppState;
-use crate::api::{accounts, ledger, registry};
+use crate::api::{accounts, exchange, ledger, registry};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "dinhdanh", description = "National e-ID platform: population registry and e-ID accounts."),
+    info(title = "dinhdanh", description = "National e-ID platform: population registry, e-ID accounts, the access ledger and data sharing."),
     paths(
         accounts::register,
         accounts::verify,
@@ -35,13 +35,21 @@ use crate::api::{accounts, ledger, registry};
         ledger::bundle,
         ledger::inclusion,
         ledger::consistency,
-        ledger::checkpoints
+        ledger::checkpoints,
+        exchange::services,
+        exchange::service,
+        exchange::read_person,
+        exchange::read_holder,
+        exchange::ask_consent,
+        exchange::agency_consent,
+        exchange::set_policy
     ),
     modifiers(&SessionAuth),
     tags((name = "registry", description = "The population registry (agency officers and operators)"),
         (name = "accounts", description = "e-ID accounts: registration, activation, enrolment"),
         (name = "sessions", description = "Signing in, step-up, signing out"),
-        (name = "ledger", description = "The public access ledger: entries, proofs, checkpoints"))
+        (name = "ledger", description = "The public access ledger: entries, proofs, checkpoints"),
+        (name = "exchange", description = "Data sharing between agencies: catalogue, reads, consent, policy"))
 )]
 struct ApiDoc;
 
@@ -53,6 +61,16 @@ impl Modify for SessionAuth {
         components.add_security_scheme(
             "session",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // Agencies: an access token from the client_credentials grant with the exchange.read scope.
+        components.add_security_scheme(
+            "agency",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
         );
     }
 }

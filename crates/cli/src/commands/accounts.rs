@@ -69,13 +69,16 @@ pub enum AccountsCommand {
     },
 }
 
+/// The accounts capability, recording its changes in the access ledger like the server does.
 async fn accounts(config: &Config) -> anyhow::Result<Accounts> {
     let db = super::open_migrated(config).await?;
-    Ok(Accounts::new(
-        &db,
-        config.account_settings()?,
-        Clock::system(),
-    )?)
+    let accounts = Accounts::new(&db, config.account_settings()?, Clock::system())?;
+    let settings = super::serve::settings(config);
+    let ledger = dinhdanh_server::open_ledger(&db, &accounts, &settings)
+        .await
+        .context("cannot open the access ledger")?;
+    accounts.record_changes_in(ledger);
+    Ok(accounts)
 }
 
 fn pid(text: &str) -> anyhow::Result<PersonalId> {

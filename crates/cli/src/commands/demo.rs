@@ -50,8 +50,15 @@ pub async fn run(mut config: Config, args: DemoArgs) -> anyhow::Result<()> {
     if registry.counts().await?.persons == 0 {
         seed(&config, &registry, args.persons).await?;
     }
+    super::land::seed_demo(&db, &registry, args.persons).await?;
     let clock = Clock::system();
     let accounts = Accounts::new(&db, config.account_settings()?, clock.clone())?;
+    // Opened before the staff member is set up, so that those changes are recorded too.
+    let settings = super::serve::settings(&config);
+    let ledger = dinhdanh_server::open_ledger(&db, &accounts, &settings)
+        .await
+        .context("cannot open the access ledger")?;
+    accounts.record_changes_in(ledger.clone());
     let eligible = eligible_people(&registry, clock.today()).await?;
     let (staff_person, citizen) = match eligible.as_slice() {
         [a, b, ..] => (a, b),
@@ -82,6 +89,8 @@ pub async fn run(mut config: Config, args: DemoArgs) -> anyhow::Result<()> {
     let base = format!("http://localhost:{port}");
     let counts = registry.counts().await?;
     let id = citizen.person.personal_id;
+    let state = AppState::new(db.clone(), accounts, ledger, &settings);
+    let agency = demo_agency(&config, &state).await?;
     println!(
         r#"
 dinhdanh demo — {persons} persons and {orgs} organizations on SQLite ({url})
@@ -104,6 +113,14 @@ Try:
   curl {base}/readyz
   curl {base}/metrics
 
+An agency (Vietnam Social Security, client "{agency_id}") may read names, dates of birth and
+residence for social insurance enrolment (`dinhdanh exchange policy` shows the rule):
+  TOKEN=$(curl -s -u '{agency_id}:{agency_secret}' -d grant_type=client_credentials \
+    -d scope=exchange.read {base}/token | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+  curl -H "Authorization: Bearer $TOKEN" \
+    '{base}/api/v1/exchange/population/persons/{id}?fields=full_name,birth_date,religion&purpose=social-insurance-enrolment'
+Then sign in as the citizen and open {base}/account/access: the read is listed with its proof.
+
 Press Ctrl-C to stop.
 "#,
         persons = counts.persons,
@@ -116,15 +133,54 @@ Press Ctrl-C to stop.
         password = staff.password,
         totp = staff.totp_secret,
         token = session.token,
+        agency_id = DEMO_AGENCY,
+        agency_secret = agency,
     );
-    let settings = super::serve::settings(&config);
-    let ledger = dinhdanh_server::open_ledger(&db, &accounts, &settings)
-        .await
-        .context("cannot open the access ledger")?;
-    let state = AppState::new(db.clone(), accounts, ledger, &settings);
     dinhdanh_server::serve(listener, state, &settings, super::serve::shutdown()).await?;
     db.close().await;
     Ok(())
+}
+
+/// The demo's agency: a level-3 system of the social insurance agency.
+const DEMO_AGENCY: &str = "bhxh.demo";
+
+/// Registers the demo agency and its sharing rule on the first run (the secret is kept in the data
+/// directory, since it is shown only once); later runs read it back.
+async fn demo_agency(config: &Config, state: &AppState) -> anyhow::Result<String> {
+    let file = config.data_dir.join("demo-agency-secret");
+    if let Ok(secret) = std::fs::read_to_string(&file) {
+        return Ok(secret.trim().to_owned());
+    }
+    let registration: dinhdanh_oidc::ClientRegistration = serde_json::from_value(
+        serde_json::json!({
+            "client_id": DEMO_AGENCY,
+            "name": {"vi": "Bảo hiểm xã hội Việt Nam (demo)", "en": "Vietnam Social Security (demo)"},
+            "purpose": {"vi": "Đăng ký tham gia bảo hiểm xã hội", "en": "Social insurance enrolment"},
+            "redirect_uris": [],
+            "token_endpoint_auth_method": "client_secret_basic",
+            "scopes": ["exchange.read"],
+            "grant_types": ["client_credentials"],
+            "security_level": 3
+        }),
+    )?;
+    let secret = state
+        .oidc()
+        .register_client(registration)
+        .await?
+        .client_secret
+        .context("a client_secret_basic client gets a secret")?;
+    let policy = serde_json::json!({"rules": [{
+        "id": "bhxh-enrolment", "agency": DEMO_AGENCY, "service": "population",
+        "fields": ["full_name", "birth_date", "sex", "permanent_residence", "current_residence"],
+        "purposes": ["social-insurance-enrolment"],
+        "basis": {"law": "social-insurance-law-41-2024"}, "min_security_level": 3
+    }]});
+    state
+        .exchange()
+        .set_policy(&policy.to_string(), "demo", "the demo agency's rule")
+        .await?;
+    std::fs::write(&file, &secret)?;
+    Ok(secret)
 }
 
 /// Adults of the generated population who can hold an account today.

@@ -2,6 +2,8 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod exchange;
+pub mod land;
 pub mod ledger;
 pub mod oidc;
 pub mod registry;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Subcommand, ValueEnum};
+use dinhdanh_accounts::{Accounts, Clock};
 use dinhdanh_domain::{NaiveDate, PersonalId, Province};
 use dinhdanh_registry::generate::{self, GenerateOptions};
 use dinhdanh_registry::import::{Format, ImportOptions, ImportProgress};
@@ -309,6 +310,13 @@ pub async fn run(config: &Config, command: RegistryCommand) -> anyhow::Result<Ex
                 actor: format!("cli:{}", whoami()),
                 reason,
             };
+            // The change is recorded in the access ledger like one made through the API.
+            let accounts = Accounts::new(&db, config.account_settings()?, Clock::system())?;
+            let settings = super::serve::settings(config);
+            let ledger = dinhdanh_server::open_ledger(&db, &accounts, &settings)
+                .await
+                .context("cannot open the access ledger")?;
+            registry.record_changes_in(ledger);
             let id = parse_id(&id)?;
             let record = if reestablish {
                 registry.reestablish(id, &correction, today).await?

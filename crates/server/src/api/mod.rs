@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 pub(crate) mod accounts;
+pub(crate) mod exchange;
 pub(crate) mod ledger;
 pub(crate) mod registry;
 
@@ -12,5 +13,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .nest("/registry", registry::router())
         .nest("/ledger", ledger::router())
+        .nest("/exchange", exchange::router())
+        .nest("/accounts/me/consents", exchange::my_consents_router())
         .merge(accounts::router())
 }

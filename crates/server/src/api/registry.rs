@@ -20,6 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::auth::RegistryStaff;
 use crate::error::{ApiError, ErrorBody};
+use crate::record::View;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -177,28 +178,21 @@ pub(crate) async fn person(
     Ok(Json(record.into()))
 }
 
-/// Records in the ledger that an officer opened a person's record, before the record is sent.
+/// Records in the ledger that an officer opened a person's whole record, before it is sent.
 async fn record_view(
     state: &AppState,
     staff: &RegistryStaff,
     id: PersonalId,
     what: &str,
 ) -> Result<(), ApiError> {
-    let mut event = dinhdanh_ledger::Event::new(
-        dinhdanh_ledger::Kind::RecordViewed,
-        dinhdanh_ledger::Actor {
-            kind: "officer".into(),
-            id: format!("account:{}", staff.0.session.account_id),
-        },
-        Utc::now(),
-    );
-    event.subject = Some(state.ledger.subject(&id.to_string()).await?);
-    event.service = Some("population".into());
-    event.fields = vec!["*".into()];
-    event.purpose = Some("registry administration".into());
-    event.detail = Some(what.into());
-    state.ledger.append(&event).await?;
-    Ok(())
+    let view = View {
+        officer: staff.0.session.account_id,
+        person: id,
+        fields: vec!["*".into()],
+        purpose: "registry administration",
+        detail: what,
+    };
+    Ok(crate::record::record_view(&state.ledger, view).await?)
 }
 
 /// Search parameters.

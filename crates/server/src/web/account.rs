@@ -146,6 +146,9 @@ async fn dashboard(
                     h2 { (t(l, "access.title")) }
                     p { (t(l, "access.dashboard_help")) }
                     p { a #access-link href="/account/access" { (t(l, "access.open")) } }
+                    p { a #requests-link href="/account/requests" { (t(l, "rights.open")) } }
+                    p { a #consents-link href="/account/consents" { (t(l, "sharing.title")) } }
+                    p { a #export-link href="/account/export" download { (t(l, "export.title")) } " — " (t(l, "export.help")) }
                 }
             }
             section {

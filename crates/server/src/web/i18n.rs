@@ -987,9 +987,23 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("ledger.field.portrait", "Ảnh chân dung", "Portrait"),
 ];
 
+/// The texts of every page: the shared ones above, and those a page module keeps beside its code.
+const TABLES: &[&[(&str, &str, &str)]] = &[
+    TEXTS,
+    super::consents::TEXTS,
+    super::rights::TEXTS,
+    super::export::TEXTS,
+];
+
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static TABLE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
-    TABLE.get_or_init(|| TEXTS.iter().map(|(k, vi, en)| (*k, (*vi, *en))).collect())
+    TABLE.get_or_init(|| {
+        TABLES
+            .iter()
+            .flat_map(|texts| texts.iter())
+            .map(|(k, vi, en)| (*k, (*vi, *en)))
+            .collect()
+    })
 }
 
 /// The text for `key` in `lang`; a missing key shows as `?` (the tests list every key in use).
@@ -1183,10 +1197,11 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "texts missing for {missing:?}");
-        for (key, vi, en) in TEXTS {
+        let all: Vec<_> = TABLES.iter().flat_map(|texts| texts.iter()).collect();
+        for (key, vi, en) in &all {
             assert!(!vi.is_empty() && !en.is_empty(), "{key}");
         }
-        assert_eq!(table().len(), TEXTS.len(), "a key is listed twice");
+        assert_eq!(table().len(), all.len(), "a key is listed twice");
     }
 
     #[test]

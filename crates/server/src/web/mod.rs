@@ -13,11 +13,14 @@
 mod access;
 mod account;
 mod authorize;
+mod consents;
 mod enrol;
+mod export;
 pub(crate) mod i18n;
 mod layout;
 mod login;
 mod officer;
+mod rights;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, Request, State};
@@ -77,7 +80,10 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .merge(authorize::router())
         .merge(account::router())
         .merge(access::router())
-        .merge(officer::router());
+        .merge(consents::router())
+        .merge(export::router())
+        .merge(officer::router())
+        .merge(rights::router());
     if state.web.demo_outbox {
         router = router.route("/demo/outbox", get(layout::demo_outbox));
     }

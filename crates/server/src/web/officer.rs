@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::layout::{alert, notice, page};
 use super::{Web, t};
 use crate::AppState;
+use crate::record::{View, record_view};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -66,41 +67,81 @@ struct Find {
 }
 
 async fn console(State(state): State<AppState>, web: Web, Query(find): Query<Find>) -> Response {
-    if let Err(r) = officer(&state, &web).await {
-        return r;
-    }
+    let user = match officer(&state, &web).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
     let l = web.lang;
     let mut problem = find.error.clone();
     let mut found: Option<Markup> = None;
+    let mut status = StatusCode::OK;
     if !find.personal_id.trim().is_empty() {
         match PersonalId::parse(&find.personal_id) {
             Err(e) => problem = Some(e.to_string()),
             Ok(pid) => match state.registry.person(pid).await {
                 Err(e) => problem = Some(e.to_string()),
                 Ok(record) => {
-                    let account = state.accounts.account_of_person(pid).await.ok().flatten();
-                    found = Some(person_panel(&web, &record, account.as_ref()));
+                    // The view is in the ledger before the record is on the screen; when it
+                    // cannot be recorded, the record is not shown.
+                    let view = View {
+                        officer: user.session.account_id,
+                        person: pid,
+                        fields: shown_fields(&record),
+                        purpose: "enrolment",
+                        detail: "record",
+                    };
+                    match record_view(&state.ledger, view).await {
+                        Ok(()) => {
+                            let account =
+                                state.accounts.account_of_person(pid).await.ok().flatten();
+                            found = Some(person_panel(&web, &record, account.as_ref()));
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "an officer's view could not be recorded; the record was withheld");
+                            status = StatusCode::SERVICE_UNAVAILABLE;
+                            problem = Some(format!(
+                                "the record is not shown because this view could not be recorded in the access ledger: {e}"
+                            ));
+                        }
+                    }
                 }
             },
         }
     }
     let done = find.done.as_deref().map(|k| t(l, &format!("done.{k}")));
-    page(
-        &web,
-        t(l, "officer.title"),
-        html! {
-            (notice(done))
-            (alert(problem.as_deref()))
-            form #find method="get" action="/officer" {
-                label for="find_id" { (t(l, "field.personal_id")) }
-                input #find_id name="personal_id" inputmode="numeric" pattern="[0-9]{12}" maxlength="12"
-                    required value=(find.personal_id);
-                button type="submit" { (t(l, "officer.find")) }
-            }
-            @if let Some(panel) = found { (panel) }
-        },
+    (
+        status,
+        page(
+            &web,
+            t(l, "officer.title"),
+            html! {
+                (notice(done))
+                (alert(problem.as_deref()))
+                form #find method="get" action="/officer" {
+                    label for="find_id" { (t(l, "field.personal_id")) }
+                    input #find_id name="personal_id" inputmode="numeric" pattern="[0-9]{12}" maxlength="12"
+                        required value=(find.personal_id);
+                    button type="submit" { (t(l, "officer.find")) }
+                }
+                @if let Some(panel) = found { (panel) }
+            },
+        ),
     )
-    .into_response()
+        .into_response()
+}
+
+/// The registry fields [`person_panel`] shows, as the ledger names them.
+fn shown_fields(record: &dinhdanh_registry::PersonRecord) -> Vec<String> {
+    let mut fields = vec![
+        "full_name",
+        "personal_id",
+        "birth_date",
+        "permanent_residence",
+    ];
+    if record.person.id_card.is_some() {
+        fields.extend(["id_card_number", "id_card_expires"]);
+    }
+    fields.into_iter().map(str::to_owned).collect()
 }
 
 fn person_panel(

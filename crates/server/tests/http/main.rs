@@ -6,6 +6,7 @@ mod support;
 
 mod authentication;
 mod corrections;
+mod exchange;
 mod headers;
 mod ledger;
 mod metrics;
@@ -16,3 +17,5 @@ mod probes;
 mod search;
 mod web;
 mod web_access;
+mod web_officer_ledger;
+mod web_rights;
