@@ -95,10 +95,11 @@ impl Ledger {
         Ok(dinhdanh_store::on_db!(&self.inner_db(), |pool| {
             sqlx::query_as(
                 "SELECT idx, at, kind, actor, subject, entry FROM ledger_entries \
-                 WHERE idx >= $1 AND idx < $2 ORDER BY idx",
+                 WHERE idx >= $1 AND idx < $2 ORDER BY idx LIMIT $3",
             )
             .bind(start as i64)
             .bind(end as i64)
+            .bind(end.saturating_sub(start) as i64)
             .fetch_all(pool)
             .await?
         }))
