@@ -82,7 +82,12 @@ impl FromRequestParts<AppState> for AgencyCaller {
             }
         };
         let proof = parts.headers.get("dpop").and_then(|v| v.to_str().ok());
-        let url = format!("{}{}", state.oidc.issuer(), parts.uri.path());
+        // The full path, as the client signed it in a DPoP proof (nested routers see a suffix).
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| parts.uri.path().to_owned(), |u| u.0.path().to_owned());
+        let url = format!("{}{path}", state.oidc.issuer());
         let access = state
             .oidc
             .check_presented(&Presented {

@@ -904,3 +904,85 @@ async fn agencies_publish_data_services_in_the_catalogue_that_others_discover() 
         t.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_dpop_bound_agency_token_reads_only_with_a_proof_for_this_request() {
+    for t in backends().await {
+        let name = t.name();
+        let a = agencies(&t).await;
+        let (status, _) = a
+            .set_policy(
+                json!([{"id": "bhxh-identity", "agency": BHXH, "service": "population",
+                        "fields": ["full_name"], "purposes": [PURPOSE],
+                        "basis": {"law": "social-insurance-law-41-2024"}}]),
+                "names",
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{name}");
+        let key = dinhdanh_oidc::jose::ClientKey::generate("agency-dpop");
+        let origin = a.app.origin.clone();
+        let (status, token) = json_of(
+            a.app
+                .client
+                .post(a.app.url("/token"))
+                .basic_auth(BHXH, Some(&a.bhxh))
+                .header(
+                    "DPoP",
+                    key.dpop_proof("POST", &format!("{origin}/token"), None),
+                )
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("scope", "exchange.read"),
+                ])
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {token}");
+        assert_eq!(token["token_type"], "DPoP", "{name}");
+        let access = token["access_token"].as_str().unwrap();
+        let path = format!("/api/v1/exchange/population/persons/{BICH}");
+        let query = format!("?fields=full_name&purpose={PURPOSE}");
+        let send = |scheme: &'static str, proof: Option<String>| {
+            let a = &a;
+            let url = a.app.url(&format!("{path}{query}"));
+            async move {
+                let mut request = a
+                    .app
+                    .client
+                    .get(url)
+                    .header("Authorization", format!("{scheme} {access}"));
+                if let Some(proof) = proof {
+                    request = request.header("DPoP", proof);
+                }
+                let response = request.send().await.unwrap();
+                (response.status(), response.text().await.unwrap())
+            }
+        };
+        let url = format!("{origin}{path}");
+        let (status, body) = send("DPoP", Some(key.dpop_proof("GET", &url, Some(access)))).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {body}");
+        assert!(body.contains("Trần Thị Bích"), "{name}");
+        // As a bearer token, without a proof, with a proof for another resource or another key.
+        let (status, _) = send("Bearer", None).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{name}: bound tokens are not bearer tokens"
+        );
+        let (status, _) = send("DPoP", None).await;
+        assert_ne!(status, StatusCode::OK, "{name}: no proof");
+        let elsewhere = format!("{origin}/api/v1/exchange/population/persons/{DAT}");
+        let (status, _) = send(
+            "DPoP",
+            Some(key.dpop_proof("GET", &elsewhere, Some(access))),
+        )
+        .await;
+        assert_ne!(status, StatusCode::OK, "{name}: a proof for another URL");
+        let stranger = dinhdanh_oidc::jose::ClientKey::generate("stranger");
+        let (status, _) = send("DPoP", Some(stranger.dpop_proof("GET", &url, Some(access)))).await;
+        assert_ne!(status, StatusCode::OK, "{name}: a proof by another key");
+        t.close().await;
+    }
+}
