@@ -99,6 +99,8 @@ struct Inner {
     http: reqwest::Client,
     /// Where released claims are recorded (set once by the server).
     ledger: std::sync::OnceLock<dinhdanh_ledger::Ledger>,
+    /// Access tokens whose signature this node has checked.
+    verified: tokens::VerifiedTokens,
 }
 
 impl Oidc {
@@ -138,6 +140,7 @@ impl Oidc {
                 pairwise_key: tokio::sync::OnceCell::new(),
                 http,
                 ledger: std::sync::OnceLock::new(),
+                verified: tokens::VerifiedTokens::default(),
             }),
         }
     }

@@ -214,24 +214,36 @@ impl Oidc {
     }
 
     /// Checks one of our access tokens: signature, issuer, expiry, and the grant behind it.
+    /// A signature verified once is remembered for the token's life (see [`VerifiedTokens`]);
+    /// expiry and revocation are checked on every call.
     pub async fn check_access_token(&self, token: &str) -> Result<AccessToken, OAuthError> {
         let invalid = |why: &str| OAuthError::new(ErrorCode::InvalidToken, why);
-        let jws = Jws::parse(token).map_err(|_| invalid("the access token is malformed"))?;
-        if jws.header.typ.as_deref() != Some("at+jwt") {
-            return Err(invalid("not an access token"));
-        }
-        let key = match jws.header.kid.as_deref() {
-            Some(kid) => self.key_by_kid(kid).await.map_err(OAuthError::internal)?,
-            None => None,
-        }
-        .ok_or_else(|| invalid("the access token was not signed by this provider"))?;
-        jws.verify(key.public_jwk(), &[key.alg()])
-            .map_err(|_| invalid("the access token's signature does not verify"))?;
-        let claims = &jws.claims;
-        if claims.get("iss").and_then(Value::as_str) != Some(self.issuer()) {
-            return Err(invalid("the access token is from another issuer"));
-        }
         let now = self.now() / 1000;
+        let digest: [u8; 32] = <Sha256 as sha2::Digest>::digest(token.as_bytes()).into();
+        let claims = match self.inner.verified.get(&digest) {
+            Some(claims) => claims,
+            None => {
+                let jws =
+                    Jws::parse(token).map_err(|_| invalid("the access token is malformed"))?;
+                if jws.header.typ.as_deref() != Some("at+jwt") {
+                    return Err(invalid("not an access token"));
+                }
+                let key = match jws.header.kid.as_deref() {
+                    Some(kid) => self.key_by_kid(kid).await.map_err(OAuthError::internal)?,
+                    None => None,
+                }
+                .ok_or_else(|| invalid("the access token was not signed by this provider"))?;
+                jws.verify(key.public_jwk(), &[key.alg()])
+                    .map_err(|_| invalid("the access token's signature does not verify"))?;
+                if jws.claims.get("iss").and_then(Value::as_str) != Some(self.issuer()) {
+                    return Err(invalid("the access token is from another issuer"));
+                }
+                let claims = std::sync::Arc::new(jws.claims);
+                self.inner.verified.put(digest, claims.clone(), now);
+                claims
+            }
+        };
+        let claims = &*claims;
         let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
         if exp <= now {
             return Err(invalid("the access token has expired"));
@@ -397,6 +409,42 @@ impl Oidc {
             )
         })?;
         Ok(())
+    }
+}
+
+/// Access tokens whose signature and issuer this node has verified, by the SHA-256 of the whole
+/// token: only the identical string hits, and only until the token expires. Verifying an ES256
+/// signature is most of the CPU a resource call spends on its token; an agency or a relying party
+/// presents the same token for minutes. Revocation is still checked on every call.
+#[derive(Default)]
+pub(crate) struct VerifiedTokens {
+    tokens: std::sync::Mutex<std::collections::HashMap<[u8; 32], VerifiedClaims>>,
+}
+
+/// A verified token's claims, shared by the calls that present it.
+type VerifiedClaims = std::sync::Arc<Map<String, Value>>;
+
+/// How many verified tokens a node remembers.
+const VERIFIED_TOKENS: usize = 10_000;
+
+impl VerifiedTokens {
+    fn get(&self, digest: &[u8; 32]) -> Option<VerifiedClaims> {
+        self.tokens
+            .lock()
+            .expect("verified tokens")
+            .get(digest)
+            .cloned()
+    }
+
+    fn put(&self, digest: [u8; 32], claims: VerifiedClaims, now: i64) {
+        let mut tokens = self.tokens.lock().expect("verified tokens");
+        if tokens.len() >= VERIFIED_TOKENS {
+            tokens.retain(|_, c| c.get("exp").and_then(Value::as_i64).unwrap_or(0) > now);
+            if tokens.len() >= VERIFIED_TOKENS {
+                tokens.clear();
+            }
+        }
+        tokens.insert(digest, claims);
     }
 }
 
