@@ -127,6 +127,8 @@ impl Ledger {
                 writer: Arc::new(Mutex::new(WriterState {
                     edge: None,
                     last_history: None,
+                    since_checkpoint: 0,
+                    checkpointing: Arc::default(),
                 })),
                 latest: RwLock::new(None),
                 cache: StdMutex::new(TileCache::new(options.tile_cache)),

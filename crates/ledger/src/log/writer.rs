@@ -32,6 +32,37 @@ pub(super) struct Row {
 pub(super) struct WriterState {
     pub(super) edge: Option<Edge>,
     pub(super) last_history: Option<Instant>,
+    /// SQLite: commits since the last background checkpoint was started, and whether one runs.
+    pub(super) since_checkpoint: u32,
+    pub(super) checkpointing: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// SQLite: how many commits between background checkpoints.
+const CHECKPOINT_EVERY_COMMITS: u32 = 8;
+
+/// SQLite: copies the WAL back into the database from another connection, without blocking
+/// writers (a passive checkpoint), so that the commit that crosses the WAL's size limit finds
+/// most of the work done instead of doing all of it while every appender waits.
+fn checkpoint_in_background(db: &Db, state: &mut WriterState) {
+    use std::sync::atomic::Ordering;
+    let Db::Sqlite(pool) = db else { return };
+    state.since_checkpoint += 1;
+    if state.since_checkpoint < CHECKPOINT_EVERY_COMMITS
+        || state.checkpointing.swap(true, Ordering::AcqRel)
+    {
+        return;
+    }
+    state.since_checkpoint = 0;
+    let (pool, running) = (pool.clone(), state.checkpointing.clone());
+    tokio::spawn(async move {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            tracing::debug!(error = %e, "a background WAL checkpoint did not run");
+        }
+        running.store(false, Ordering::Release);
+    });
 }
 
 /// The writer: takes whatever is queued and commits it as one batch.
@@ -48,6 +79,7 @@ pub(super) async fn write_loop(
         match commit(&inner, &mut state, &rows).await {
             Ok((first, signed)) => {
                 *inner.latest.write().unwrap_or_else(|e| e.into_inner()) = Some(signed);
+                checkpoint_in_background(&inner.db, &mut state);
                 for (i, pending) in batch.drain(..).enumerate() {
                     let _ = pending.reply.send(Ok(first + i as u64));
                 }
