@@ -7,8 +7,7 @@ use dinhdanh_oidc::jose::Jws;
 use dinhdanh_oidc::{ClientRegistration, Oidc, OidcSettings};
 
 use crate::support::*;
-use crate::web::Browser;
-use crate::web_access::citizen;
+use crate::web::{Browser, citizen};
 
 /// Social insurance: a level-3 system.
 const BHXH: &str = "bhxh.gov.vn";

@@ -94,6 +94,86 @@ impl Browser {
     }
 }
 
+/// The password every test citizen signs in with.
+pub(crate) const CITIZEN_PASSWORD: &str = "trăng rằm tháng tám";
+
+/// Gives `id` an identity card, registers a level-1 account for them through the API with
+/// `phone`, sets the password, and signs them in through the login form.
+pub(crate) async fn citizen(
+    app: &TestApp,
+    db: &Db,
+    id: &str,
+    full_name: &str,
+    birth: &str,
+    phone: &str,
+) -> Browser {
+    let mut card = dinhdanh_registry::Correction {
+        actor: "test".into(),
+        reason: "card issued".into(),
+        ..Default::default()
+    };
+    card.set.insert("id_card_number".into(), id.into());
+    card.set
+        .insert("id_card_issued".into(), "2022-02-02".into());
+    card.set
+        .insert("id_card_expires".into(), "2040-01-01".into());
+    Registry::new(db)
+        .correct(
+            dinhdanh_domain::PersonalId::parse(id).unwrap(),
+            &card,
+            Utc::now().date_naive(),
+        )
+        .await
+        .expect("give the citizen a card");
+    let (status, body) = json_of(
+        app.client
+            .post(app.url("/api/v1/accounts/registrations"))
+            .json(&json!({"personal_id": id, "full_name": full_name, "birth_date": birth, "phone": phone}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let code = code_sent_to(db, &format!("+84{}", &phone[1..])).await;
+    let (status, enrolment) = json_of(
+        app.client
+            .post(app.url("/api/v1/accounts/registrations/verify"))
+            .json(&json!({"ticket": body["ticket"], "code": code}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{enrolment}");
+    let response = app
+        .client
+        .put(app.url("/api/v1/accounts/me/password"))
+        .bearer_auth(enrolment["token"].as_str().unwrap())
+        .json(&json!({"password": CITIZEN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let mut browser = Browser::new(app);
+    let login = browser.get("/login").await;
+    let csrf = login.csrf();
+    let signed = browser
+        .post(
+            "/login",
+            &[
+                ("csrf", csrf.as_str()),
+                ("personal_id", id),
+                ("password", CITIZEN_PASSWORD),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    assert_eq!(signed.headers["location"], "/account");
+    browser
+}
+
 /// Gives the staff member a password, for the form sign-in.
 pub(crate) async fn staff_password(app: &TestApp) -> &'static str {
     let password = "một câu mật khẩu dài";

@@ -7,80 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use dinhdanh_ledger::{Event, Kind};
 
 use crate::support::*;
-use crate::web::{Browser, Page};
-
-const PASSWORD: &str = "hoa sen trong đầm";
-
-/// Gives `id` an identity card (outside the server), registers a level-1 account for them
-/// through the API, sets a password and signs them in through the login form.
-async fn citizen(app: &TestApp, db: &Db, id: &str, full_name: &str, birth: &str) -> Browser {
-    let mut card = dinhdanh_registry::Correction {
-        actor: "test".into(),
-        reason: "card issued".into(),
-        ..Default::default()
-    };
-    card.set.insert("id_card_number".into(), id.into());
-    card.set
-        .insert("id_card_issued".into(), "2022-02-02".into());
-    card.set
-        .insert("id_card_expires".into(), "2040-01-01".into());
-    Registry::new(db)
-        .correct(
-            dinhdanh_domain::PersonalId::parse(id).unwrap(),
-            &card,
-            Utc::now().date_naive(),
-        )
-        .await
-        .expect("give the citizen a card");
-    let (status, ticket) = json_of(
-        app.client
-            .post(app.url("/api/v1/accounts/registrations"))
-            .json(
-                &json!({"personal_id": id, "full_name": full_name, "birth_date": birth,
-                "phone": "0933000111"}),
-            )
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{ticket}");
-    let code = code_sent_to(db, "+84933000111").await;
-    let (status, enrolment) = json_of(
-        app.client
-            .post(app.url("/api/v1/accounts/registrations/verify"))
-            .json(&json!({"ticket": ticket["ticket"], "code": code}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{enrolment}");
-    let response = app
-        .client
-        .put(app.url("/api/v1/accounts/me/password"))
-        .bearer_auth(enrolment["token"].as_str().unwrap())
-        .json(&json!({"password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let mut browser = Browser::new(app);
-    let csrf = browser.get("/login").await.csrf();
-    let signed = browser
-        .post(
-            "/login",
-            &[
-                ("csrf", csrf.as_str()),
-                ("personal_id", id),
-                ("password", PASSWORD),
-            ],
-            None,
-        )
-        .await;
-    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
-    browser
-}
+use crate::web::{Browser, Page, citizen};
 
 /// A browser signed in as the staff member (passkey session), made an enrolment officer.
 async fn officer(app: &TestApp) -> (Browser, String) {
@@ -182,7 +109,15 @@ async fn an_officer_viewing_a_person_in_the_console_is_recorded_and_the_citizen_
     for t in backends().await {
         let name = t.name();
         let app = seeded_app(&t).await;
-        let mut bich = citizen(&app, &t.db, BICH, "Trần Thị Bích", "1995-07-20").await;
+        let mut bich = citizen(
+            &app,
+            &t.db,
+            BICH,
+            "Trần Thị Bích",
+            "1995-07-20",
+            "0933000111",
+        )
+        .await;
         let (mut console, officer_id) = officer(&app).await;
 
         // The console without a search, or with a number nobody has, shows nobody: nothing to
