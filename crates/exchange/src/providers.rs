@@ -29,12 +29,9 @@ impl Subject {
     /// What the ledger's subject key is computed from: the personal ID for a person, the
     /// `organization:<code>` text for an organization.
     pub fn ledger_key(&self) -> String {
-        match self.person() {
-            Some(id) => id.to_string(),
-            None => match self {
-                Subject::Holder(h) => format!("{}:{h}", h.kind()),
-                Subject::Person(id) => id.to_string(),
-            },
+        match self {
+            Subject::Person(id) | Subject::Holder(Holder::Person(id)) => id.to_string(),
+            Subject::Holder(h @ Holder::Organization(_)) => format!("{}:{h}", h.kind()),
         }
     }
 }

@@ -9,13 +9,13 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chrono::{DateTime, FixedOffset};
 use dinhdanh_accounts::AccountKind;
 use dinhdanh_domain::PersonalId;
 use dinhdanh_exchange::{Consent, ConsentStatus, DataService, ExchangeError};
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::account::time;
 use super::layout::{alert, notice, page};
 use super::{Lang, Web, t};
 use crate::AppState;
@@ -43,17 +43,6 @@ fn person(web: &Web) -> Result<PersonalId, Response> {
         )
             .into_response()),
     }
-}
-
-fn when(ms: i64) -> String {
-    let vietnam = FixedOffset::east_opt(7 * 3600).expect("UTC+7");
-    DateTime::from_timestamp_millis(ms)
-        .map(|t| {
-            t.with_timezone(&vietnam)
-                .format("%d/%m/%Y %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
 }
 
 fn status_text(l: Lang, status: ConsentStatus) -> &'static str {
@@ -157,19 +146,19 @@ fn card(web: &Web, consent: &Consent, agency: &str, service: Option<&DataService
                 dt { (t(l, "sharing.duration")) }
                 dd { (consent.valid_days) " " (t(l, "sharing.days")) }
                 @if let Some(at) = consent.decided_at {
-                    dt { (t(l, "sharing.decided")) } dd { (when(at)) }
+                    dt { (t(l, "sharing.decided")) } dd { (time(l, at)) }
                 }
                 @if let Some(at) = consent.expires_at {
-                    dt { (t(l, "sharing.until")) } dd { (when(at)) }
+                    dt { (t(l, "sharing.until")) } dd { (time(l, at)) }
                 }
                 @if let Some(at) = consent.withdrawn_at {
-                    dt { (t(l, "sharing.withdrawn_at")) } dd { (when(at)) }
+                    dt { (t(l, "sharing.withdrawn_at")) } dd { (time(l, at)) }
                 }
             }
             @match consent.status {
                 ConsentStatus::Pending => {
                     p.rights { (text(&dinhdanh_exchange::consent::rights())) }
-                    p { (t(l, "sharing.answer_by")) " " (when(consent.answer_by)) }
+                    p { (t(l, "sharing.answer_by")) " " (time(l, consent.answer_by)) }
                     form method="post" action=(format!("/account/consents/{}/answer", consent.id)) {
                         input type="hidden" name="csrf" value=(web.csrf);
                         button type="submit" name="agree" value="yes" { (t(l, "sharing.agree")) }

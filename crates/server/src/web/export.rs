@@ -88,7 +88,7 @@ async fn document(
     state: &AppState,
     account: &dinhdanh_accounts::Account,
     person: dinhdanh_domain::PersonalId,
-) -> anyhow_like::Result<Value> {
+) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
     let id = person.to_string();
     let record = state.registry.person(person).await?;
     let history = state.registry.history(person).await?;
@@ -99,7 +99,7 @@ async fn document(
         .oidc
         .consents(account.id)
         .await
-        .map_err(|e| anyhow_like::Error(e.description))?
+        .map_err(|e| e.description)?
         .into_iter()
         .map(|c| {
             json!({
@@ -194,33 +194,6 @@ async fn document(
             "complete": entries.len() < LEDGER_LIMIT,
         },
     }))
-}
-
-/// The few error types the export gathers, as one.
-mod anyhow_like {
-    #[derive(Debug, thiserror::Error)]
-    #[error("{0}")]
-    pub struct Error(pub String);
-
-    pub type Result<T> = std::result::Result<T, Error>;
-
-    macro_rules! from {
-        ($($t:ty),*) => {$(
-            impl From<$t> for Error {
-                fn from(e: $t) -> Error {
-                    Error(e.to_string())
-                }
-            }
-        )*};
-    }
-    from!(
-        dinhdanh_registry::RegistryError,
-        dinhdanh_accounts::AccountError,
-        dinhdanh_exchange::ExchangeError,
-        dinhdanh_land::LandError,
-        dinhdanh_rights::RightsError,
-        dinhdanh_ledger::LedgerError
-    );
 }
 
 /// The page's texts: (key, Vietnamese, English).
