@@ -405,8 +405,8 @@ async fn unknown_accounts_and_wrong_passwords_look_and_take_the_same() {
         .unwrap();
         let mut unknown = Vec::new();
         let mut wrong = Vec::new();
-        for round in 0..10 {
-            for (id, out) in [("001090099999", &mut unknown), (AN, &mut wrong)] {
+        for round in 0..16 {
+            for (id, out) in [(AN, &mut wrong), ("001090099999", &mut unknown)] {
                 let started = Instant::now();
                 let e = real
                     .login(
@@ -424,15 +424,15 @@ async fn unknown_accounts_and_wrong_passwords_look_and_take_the_same() {
                 );
             }
         }
-        // Other tests share the cores and only ever add time: compare the lower quartiles, the
-        // figure an attacker would also take from repeated tries.
-        unknown.sort();
-        wrong.sort();
-        let (u, k) = (unknown[2].as_secs_f64(), wrong[2].as_secs_f64());
+        // Other tests share the cores and only ever add time, so the fastest of many tries is
+        // the figure that shows the work each path does — and the one an attacker would take.
+        // A path that skipped the hash would be an order of magnitude faster.
+        let fastest = |d: &[std::time::Duration]| d.iter().min().unwrap().as_secs_f64();
+        let (u, k) = (fastest(&unknown), fastest(&wrong));
         let ratio = u / k;
         assert!(
-            (0.7..1.43).contains(&ratio),
-            "{name}: lower quartile unknown {u:.4}s vs wrong password {k:.4}s \
+            (0.8..1.25).contains(&ratio),
+            "{name}: fastest unknown {u:.4}s vs wrong password {k:.4}s \
              (unknown {unknown:?}, wrong {wrong:?})"
         );
         w.test_db.close().await;
