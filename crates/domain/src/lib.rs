@@ -11,6 +11,7 @@ pub mod personal_id;
 pub mod province;
 pub mod sex;
 pub mod tax_code;
+pub mod texts;
 
 pub use chrono::NaiveDate;
 pub use name::{MAX_PART_CHARS, NameError, NamePart, PersonName, fold, normalize};
@@ -18,3 +19,4 @@ pub use personal_id::{PersonalId, PersonalIdError, PersonalIdMismatch};
 pub use province::{Province, ProvinceError};
 pub use sex::{Sex, SexError};
 pub use tax_code::{TaxCode, TaxCodeError, check_digit_for};
+pub use texts::Texts;

@@ -13,23 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::CatalogueError;
 
-/// A text in Vietnamese and English.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Texts {
-    /// Vietnamese.
-    pub vi: String,
-    /// English.
-    pub en: String,
-}
-
-impl Texts {
-    fn new(vi: &str, en: &str) -> Texts {
-        Texts {
-            vi: vi.to_owned(),
-            en: en.to_owned(),
-        }
-    }
-}
+pub use dinhdanh_domain::Texts;
 
 /// A law or decree under which data may be read without the person's consent (Decree 13/2023
 /// Art 17), as a data service lists it.

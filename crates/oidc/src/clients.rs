@@ -20,15 +20,7 @@ use crate::scope::Scope;
 /// How long a node trusts its copy of a client's registration.
 pub const CLIENT_MEMORY: Duration = Duration::from_secs(10);
 
-/// A text in Vietnamese and English.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Texts {
-    /// Vietnamese.
-    pub vi: String,
-    /// English.
-    pub en: String,
-}
+pub use dinhdanh_domain::Texts;
 
 /// How a client authenticates at the token, PAR, introspection and revocation endpoints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
