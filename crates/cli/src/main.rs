@@ -87,6 +87,11 @@ enum Command {
         #[command(subcommand)]
         command: commands::exchange::ExchangeCommand,
     },
+    /// Online public services: the procedure catalogue, officers of agency units, statistics.
+    Services {
+        #[command(subcommand)]
+        command: commands::services::ServicesCommand,
+    },
     /// Print the messages waiting in (or sent from) the SMS outbox.
     Outbox {
         /// Only messages to this phone number.
@@ -172,6 +177,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<std::proces
         Command::Ledger { command } => return commands::ledger::run(&config, command).await,
         Command::Land { command } => return commands::land::run(&config, command).await,
         Command::Exchange { command } => commands::exchange::run(&config, command).await?,
+        Command::Services { command } => commands::services::run(&config, command).await?,
         Command::Outbox { to, limit } => commands::accounts::outbox(&config, to, limit).await?,
         Command::Openapi => println!("{}", dinhdanh_server::openapi_json()),
     }

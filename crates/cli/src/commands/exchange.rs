@@ -40,7 +40,7 @@ pub enum ExchangeCommand {
     },
 }
 
-async fn open(config: &Config) -> anyhow::Result<Exchange> {
+pub(crate) async fn open(config: &Config) -> anyhow::Result<Exchange> {
     let db = super::open_migrated(config).await?;
     let accounts = Accounts::new(&db, config.account_settings()?, Clock::system())?;
     let settings = super::serve::settings(config);

@@ -8,6 +8,7 @@ pub mod ledger;
 pub mod oidc;
 pub mod registry;
 pub mod serve;
+pub mod services;
 
 use anyhow::Context;
 use dinhdanh_store::{Db, PoolOptions};

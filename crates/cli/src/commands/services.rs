@@ -1,0 +1,136 @@
+//! `dinhdanh services …`: the public-service catalogue and its figures from the console — import
+//! and export the procedures (JSON), make an account an officer of an agency unit, and print the
+//! statistics of a period.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use chrono::{NaiveDate, TimeZone};
+use clap::Subcommand;
+use dinhdanh_accounts::{Accounts, Clock};
+use dinhdanh_domain::PersonalId;
+use dinhdanh_services::{CatalogueFile, Services, UnitCode};
+
+use crate::config::Config;
+
+#[derive(Debug, Subcommand)]
+pub enum ServicesCommand {
+    /// Add or update the procedures of a catalogue file (`dinhdanh.procedures/1` JSON, or `-`
+    /// for standard input); every procedure is checked before anything is written.
+    Import {
+        /// The catalogue file.
+        file: PathBuf,
+    },
+    /// Add or update the demonstration catalogue (about twenty common procedures).
+    ImportDemo,
+    /// Print the catalogue as a file `import` reads back.
+    Export,
+    /// Make the account of a person an officer of an agency unit (its queue and its counter).
+    AddOfficer {
+        /// The officer's personal ID.
+        personal_id: String,
+        /// The unit code, such as 000.31.12.H29.
+        unit: String,
+    },
+    /// Print the statistics of applications filed in a period (JSON, or CSV per procedure).
+    Stats {
+        /// First day, YYYY-MM-DD (Vietnam time).
+        #[arg(long)]
+        from: NaiveDate,
+        /// Last day, YYYY-MM-DD, included.
+        #[arg(long)]
+        to: NaiveDate,
+        /// Only this agency unit.
+        #[arg(long)]
+        unit: Option<String>,
+        /// CSV instead of JSON.
+        #[arg(long)]
+        csv: bool,
+    },
+}
+
+async fn open(config: &Config) -> anyhow::Result<(Services, Accounts)> {
+    let exchange = super::exchange::open(config).await?;
+    let db = super::open_migrated(config).await?;
+    let accounts = Accounts::new(&db, config.account_settings()?, Clock::system())?;
+    let services = Services::new(
+        &db,
+        accounts.sqlite_write_gate(),
+        exchange,
+        dinhdanh_services::PORTAL_CLIENT,
+    );
+    Ok((services, accounts))
+}
+
+/// Midnight at the start of `day` in Vietnam, in Unix milliseconds.
+fn vietnam_midnight(day: NaiveDate) -> i64 {
+    chrono::FixedOffset::east_opt(7 * 3600)
+        .expect("UTC+7 is a valid offset")
+        .from_local_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight exists"))
+        .single()
+        .expect("UTC+7 has no gaps")
+        .timestamp_millis()
+}
+
+pub async fn run(config: &Config, command: ServicesCommand) -> anyhow::Result<()> {
+    let (services, accounts) = open(config).await?;
+    match command {
+        ServicesCommand::Import { file } => {
+            let text = if file.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())?
+            } else {
+                std::fs::read_to_string(&file)
+                    .with_context(|| format!("cannot read {}", file.display()))?
+            };
+            let catalogue = CatalogueFile::parse(&text)?;
+            let report = services.import_catalogue(&catalogue).await?;
+            eprintln!(
+                "catalogue imported: {} added, {} changed, {} unchanged",
+                report.added, report.changed, report.unchanged
+            );
+        }
+        ServicesCommand::ImportDemo => {
+            let report = services
+                .import_catalogue(&dinhdanh_services::catalogue::demo())
+                .await?;
+            eprintln!(
+                "demo catalogue imported: {} added, {} changed, {} unchanged",
+                report.added, report.changed, report.unchanged
+            );
+        }
+        ServicesCommand::Export => println!("{}", services.export_catalogue().await?.to_json()),
+        ServicesCommand::AddOfficer { personal_id, unit } => {
+            let person = PersonalId::parse(&personal_id)?;
+            let unit = UnitCode::parse(&unit)?;
+            let account = accounts
+                .account_of_person(person)
+                .await?
+                .with_context(|| format!("{person} has no account; enrol first"))?;
+            services.add_officer(account.id, &unit).await?;
+            eprintln!("account {} is an officer of {unit}", account.id);
+        }
+        ServicesCommand::Stats {
+            from,
+            to,
+            unit,
+            csv,
+        } => {
+            let end = to
+                .succ_opt()
+                .context("--to is the last representable day")?;
+            let stats = services
+                .statistics(
+                    vietnam_midnight(from),
+                    vietnam_midnight(end),
+                    unit.as_deref(),
+                )
+                .await?;
+            if csv {
+                print!("{}", stats.to_csv());
+            } else {
+                println!("{}", serde_json::to_string_pretty(&stats)?);
+            }
+        }
+    }
+    Ok(())
+}
