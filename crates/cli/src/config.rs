@@ -37,10 +37,26 @@ pub struct Config {
     pub session_hours: u64,
     /// The SMS gateway; without it messages are held in the outbox for the operator.
     pub gateway: Option<GatewayConfig>,
+    /// The payment gateway for application fees; without it the server runs the sandbox
+    /// gateway, which takes no money.
+    pub payment: Option<PaymentConfig>,
     /// Largest number of database connections.
     pub max_connections: u32,
     /// Seconds a request may take before it is answered with 503.
     pub request_timeout_seconds: u64,
+}
+
+/// The payment gateway's terminal (VNPay 2.1.0 style).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentConfig {
+    /// The terminal code the gateway gave (`vnp_TmnCode`).
+    pub tmn_code: String,
+    /// The hash secret; better given as DINHDANH_PAYMENT_HASH_SECRET than written in the file.
+    #[serde(default)]
+    pub hash_secret: String,
+    /// The gateway's pay page, e.g. https://pay.vnpay.vn/vpcpay.html.
+    pub pay_page: String,
 }
 
 /// An SMS or e-mail gateway reached over HTTP.
@@ -92,6 +108,7 @@ impl Default for Config {
             session_idle_minutes: 30,
             session_hours: 12,
             gateway: None,
+            payment: None,
             max_connections: 8,
             request_timeout_seconds: 30,
         }
@@ -149,6 +166,11 @@ impl Config {
         {
             gateway.key_hex = v;
         }
+        if let Some(v) = var("PAYMENT_HASH_SECRET")
+            && let Some(payment) = config.payment.as_mut()
+        {
+            payment.hash_secret = v;
+        }
         if let Some(v) = var("MAX_CONNECTIONS") {
             config.max_connections = v
                 .parse()
@@ -173,6 +195,18 @@ impl Config {
         self.database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("dinhdanh.db").display()))
+    }
+
+    /// The payment gateway's terminal, if one is configured.
+    pub fn payment_terminal(&self) -> anyhow::Result<Option<dinhdanh_payment::Terminal>> {
+        let Some(p) = &self.payment else {
+            return Ok(None);
+        };
+        let terminal = dinhdanh_payment::Terminal::parse(&p.tmn_code, &p.hash_secret, &p.pay_page)
+            .context(
+                "[payment] (tmn_code, hash_secret or DINHDANH_PAYMENT_HASH_SECRET, pay_page)",
+            )?;
+        Ok(Some(terminal))
     }
 
     /// The accounts capability's settings, checked for form.

@@ -40,7 +40,13 @@ pub struct ServerSettings {
     pub request_timeout: Option<Duration>,
     /// Cookies, demo pages, the public origin.
     pub web: WebSettings,
+    /// The payment gateway's terminal for application fees; without one, the sandbox gateway
+    /// answers on this server (`/paymentv2/vpcpay.html`) and notifies it like a real one.
+    pub payment: Option<dinhdanh_payment::Terminal>,
 }
+
+/// The path at which the gateway's payment notifications (IPN) arrive.
+pub const PAYMENT_IPN_PATH: &str = "/api/v1/payments/ipn";
 
 /// Shared state of every handler.
 #[derive(Clone)]
@@ -53,6 +59,10 @@ pub struct AppState {
     land: dinhdanh_land::Land,
     exchange: dinhdanh_exchange::Exchange,
     rights: dinhdanh_rights::Rights,
+    services: dinhdanh_services::Services,
+    payments: dinhdanh_payment::Payments,
+    /// The sandbox gateway, when no real one is configured.
+    sandbox: Option<dinhdanh_payment::sandbox::Gateway>,
     web: Arc<WebSettings>,
     registry_size: Arc<metrics::RegistrySize>,
 }
@@ -68,6 +78,21 @@ impl AppState {
         &self.exchange
     }
 
+    /// Public services: catalogue, applications, statistics.
+    pub fn services(&self) -> &dinhdanh_services::Services {
+        &self.services
+    }
+
+    /// Application fees.
+    pub fn payments(&self) -> &dinhdanh_payment::Payments {
+        &self.payments
+    }
+
+    /// The sandbox gateway, when the server runs one (tests drive it).
+    pub fn sandbox(&self) -> Option<&dinhdanh_payment::sandbox::Gateway> {
+        self.sandbox.as_ref()
+    }
+
     /// Builds the state over a migrated database and the accounts capability; the OpenID
     /// provider's issuer is the public origin.
     pub fn new(db: Db, accounts: Accounts, ledger: Ledger, settings: &ServerSettings) -> AppState {
@@ -79,19 +104,50 @@ impl AppState {
         oidc.record_releases_in(ledger.clone());
         accounts.record_changes_in(ledger.clone());
         accounts.registry().record_changes_in(ledger.clone());
+        let exchange = dinhdanh_exchange::Exchange::new(
+            &db,
+            accounts.sqlite_write_gate(),
+            accounts.registry().clone(),
+            dinhdanh_land::Land::new(&db),
+            ledger.clone(),
+            oidc.clone(),
+        );
+        let services = dinhdanh_services::Services::new(
+            &db,
+            accounts.sqlite_write_gate(),
+            exchange.clone(),
+            dinhdanh_services::PORTAL_CLIENT,
+        )
+        .with(
+            accounts.clock().clone(),
+            dinhdanh_calendar::WorkCalendar::vietnam(),
+        );
+        let origin = url::Url::parse(&settings.web.public_origin)
+            .unwrap_or_else(|_| url::Url::parse("http://localhost:8080").expect("a valid URL"));
+        let (terminal, sandbox) = match &settings.payment {
+            Some(terminal) => (terminal.clone(), None),
+            None => {
+                let gateway = dinhdanh_payment::sandbox::Gateway::new(
+                    dinhdanh_payment::sandbox::Config::new(
+                        dinhdanh_payment::TmnCode::parse("DDSANDBX").expect("a valid code"),
+                        dinhdanh_payment::signing::HashSecret::generate(),
+                        origin.join(PAYMENT_IPN_PATH).expect("the IPN path joins"),
+                    ),
+                );
+                (gateway.terminal(&origin), Some(gateway))
+            }
+        };
+        let payments = dinhdanh_payment::Payments::new(&db, accounts.sqlite_write_gate(), terminal)
+            .with_clock(accounts.clock().clone());
         AppState {
             registry: accounts.registry().clone(),
             land: dinhdanh_land::Land::new(&db),
             rights: dinhdanh_rights::Rights::new(&db, accounts.sqlite_write_gate())
                 .with_clock(accounts.clock().clone()),
-            exchange: dinhdanh_exchange::Exchange::new(
-                &db,
-                accounts.sqlite_write_gate(),
-                accounts.registry().clone(),
-                dinhdanh_land::Land::new(&db),
-                ledger.clone(),
-                oidc.clone(),
-            ),
+            exchange,
+            services,
+            payments,
+            sandbox,
             db,
             accounts,
             oidc,
@@ -149,6 +205,7 @@ pub(crate) fn client_of(parts: &axum::http::request::Parts) -> Client {
 pub fn router(state: AppState, settings: &ServerSettings) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     let pages = web::router(&state);
+    let sandbox = state.sandbox.as_ref().map(|g| g.router());
     let mut app = Router::new()
         .merge(pages)
         .merge(health::router())
@@ -157,7 +214,11 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
         .merge(api::ledger::text_router())
         .nest("/api/v1", api::router())
         .merge(openapi::router())
-        .with_state(state)
+        .with_state(state);
+    if let Some(sandbox) = sandbox {
+        app = app.merge(sandbox);
+    }
+    let mut app = app
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::extract::DefaultBodyLimit::max(3 * 1024 * 1024));
     if let Some(timeout) = settings.request_timeout {

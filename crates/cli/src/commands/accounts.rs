@@ -73,7 +73,7 @@ pub enum AccountsCommand {
 async fn accounts(config: &Config) -> anyhow::Result<Accounts> {
     let db = super::open_migrated(config).await?;
     let accounts = Accounts::new(&db, config.account_settings()?, Clock::system())?;
-    let settings = super::serve::settings(config);
+    let settings = super::serve::settings(config)?;
     let ledger = dinhdanh_server::open_ledger(&db, &accounts, &settings)
         .await
         .context("cannot open the access ledger")?;

@@ -54,7 +54,7 @@ pub async fn run(mut config: Config, args: DemoArgs) -> anyhow::Result<()> {
     let clock = Clock::system();
     let accounts = Accounts::new(&db, config.account_settings()?, clock.clone())?;
     // Opened before the staff member is set up, so that those changes are recorded too.
-    let settings = super::serve::settings(&config);
+    let settings = super::serve::settings(&config)?;
     let ledger = dinhdanh_server::open_ledger(&db, &accounts, &settings)
         .await
         .context("cannot open the access ledger")?;
@@ -89,8 +89,14 @@ pub async fn run(mut config: Config, args: DemoArgs) -> anyhow::Result<()> {
     let base = format!("http://localhost:{port}");
     let counts = registry.counts().await?;
     let id = citizen.person.personal_id;
+    let staff_account = accounts
+        .account_of_person(dinhdanh_domain::PersonalId::parse(&staff.personal_id)?)
+        .await?
+        .context("the staff member has an account")?
+        .id;
     let state = AppState::new(db.clone(), accounts, ledger, &settings);
     let agency = demo_agency(&config, &state).await?;
+    let units = demo_services(&state, staff_account).await?;
     println!(
         r#"
 dinhdanh demo — {persons} persons and {orgs} organizations on SQLite ({url})
@@ -121,6 +127,9 @@ residence for social insurance enrolment (`dinhdanh exchange policy` shows the r
     '{base}/api/v1/exchange/population/persons/{id}?fields=full_name,birth_date,religion&purpose=social-insurance-enrolment'
 Then sign in as the citizen and open {base}/account/access: the read is listed with its proof.
 
+Public services: {procedures} procedures of {units} agencies (`dinhdanh services export`); the staff
+member is an officer of each. Statistics: {base}/services/statistics
+
 Press Ctrl-C to stop.
 "#,
         persons = counts.persons,
@@ -135,6 +144,8 @@ Press Ctrl-C to stop.
         token = session.token,
         agency_id = DEMO_AGENCY,
         agency_secret = agency,
+        procedures = units.procedures,
+        units = units.units,
     );
     dinhdanh_server::serve(listener, state, &settings, super::serve::shutdown()).await?;
     db.close().await;
@@ -181,6 +192,73 @@ async fn demo_agency(config: &Config, state: &AppState) -> anyhow::Result<String
         .await?;
     std::fs::write(&file, &secret)?;
     Ok(secret)
+}
+
+/// What the demo's public services hold.
+struct DemoServices {
+    procedures: usize,
+    units: usize,
+}
+
+/// Imports the demo procedure catalogue, lets the portal read what the procedures pre-fill
+/// (one rule per data service and legal basis, added to the sharing policy once), and makes the
+/// staff member an officer of every agency unit. Safe to run on every start.
+async fn demo_services(
+    state: &AppState,
+    staff: dinhdanh_accounts::AccountId,
+) -> anyhow::Result<DemoServices> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let catalogue = dinhdanh_services::catalogue::demo();
+    state.services().import_catalogue(&catalogue).await?;
+    let mut grants: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    let mut units = BTreeSet::new();
+    for procedure in &catalogue.procedures {
+        units.insert(procedure.agency.unit.clone());
+        if let Some(prefill) = &procedure.prefill {
+            grants
+                .entry((prefill.service.clone(), prefill.legal_basis.clone()))
+                .or_default()
+                .extend(prefill.fields.iter().cloned());
+        }
+    }
+    let policy = state.exchange().policy().await?;
+    if !policy
+        .document
+        .rules
+        .iter()
+        .any(|r| r.agency == dinhdanh_services::PORTAL_CLIENT)
+    {
+        let mut document = serde_json::to_value(&policy.document)?;
+        let rules = document["rules"]
+            .as_array_mut()
+            .context("a policy document has rules")?;
+        for ((service, basis), fields) in grants {
+            rules.push(serde_json::json!({
+                "id": format!("portal-{service}-{basis}"),
+                "agency": dinhdanh_services::PORTAL_CLIENT,
+                "service": service,
+                "fields": fields,
+                "purposes": [dinhdanh_services::PREFILL_PURPOSE],
+                "basis": {"law": basis},
+                "min_security_level": 3
+            }));
+        }
+        state
+            .exchange()
+            .set_policy(
+                &document.to_string(),
+                "demo",
+                "the public-service portal pre-fills applications",
+            )
+            .await?;
+    }
+    for unit in &units {
+        state.services().add_officer(staff, unit).await?;
+    }
+    Ok(DemoServices {
+        procedures: catalogue.procedures.len(),
+        units: units.len(),
+    })
 }
 
 /// Adults of the generated population who can hold an account today.

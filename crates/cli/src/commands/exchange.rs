@@ -43,7 +43,7 @@ pub enum ExchangeCommand {
 pub(crate) async fn open(config: &Config) -> anyhow::Result<Exchange> {
     let db = super::open_migrated(config).await?;
     let accounts = Accounts::new(&db, config.account_settings()?, Clock::system())?;
-    let settings = super::serve::settings(config);
+    let settings = super::serve::settings(config)?;
     let ledger = dinhdanh_server::open_ledger(&db, &accounts, &settings)
         .await
         .context("cannot open the access ledger")?;

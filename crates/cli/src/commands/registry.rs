@@ -312,7 +312,7 @@ pub async fn run(config: &Config, command: RegistryCommand) -> anyhow::Result<Ex
             };
             // The change is recorded in the access ledger like one made through the API.
             let accounts = Accounts::new(&db, config.account_settings()?, Clock::system())?;
-            let settings = super::serve::settings(config);
+            let settings = super::serve::settings(config)?;
             let ledger = dinhdanh_server::open_ledger(&db, &accounts, &settings)
                 .await
                 .context("cannot open the access ledger")?;

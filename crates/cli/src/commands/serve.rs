@@ -11,15 +11,16 @@ use dinhdanh_server::{AppState, ServerSettings, WebSettings};
 use crate::config::Config;
 
 /// The server's settings from the configuration.
-pub fn settings(config: &Config) -> ServerSettings {
-    ServerSettings {
+pub fn settings(config: &Config) -> anyhow::Result<ServerSettings> {
+    Ok(ServerSettings {
         request_timeout: Some(Duration::from_secs(config.request_timeout_seconds.max(1))),
         web: WebSettings {
             secure_cookies: config.secure_cookies,
             demo_outbox: config.demo_outbox,
             public_origin: config.public_origin(),
         },
-    }
+        payment: config.payment_terminal()?,
+    })
 }
 
 /// Runs the server with the given configuration.
@@ -29,7 +30,12 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let clock = Clock::system();
     let accounts = Accounts::new(&db, account_settings.clone(), clock.clone())
         .context("cannot set up accounts")?;
-    let settings = settings(config);
+    let settings = settings(config)?;
+    if settings.payment.is_none() {
+        tracing::warn!(
+            "no payment gateway is configured: fees are paid through the sandbox gateway, which takes no money"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
