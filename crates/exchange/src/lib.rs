@@ -114,7 +114,9 @@ impl Exchange {
         &self.inner.ledger
     }
 
-    pub(crate) fn oidc(&self) -> &Oidc {
+    /// The OpenID provider this exchange authenticates agencies with; its keys sign consent
+    /// receipts and the platform's other documents.
+    pub fn oidc(&self) -> &Oidc {
         &self.inner.oidc
     }
 

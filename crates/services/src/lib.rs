@@ -21,6 +21,7 @@ pub mod catalogue;
 pub mod code;
 mod error;
 pub mod parties;
+pub mod result;
 pub mod stats;
 pub mod status;
 mod store;
@@ -684,15 +685,23 @@ impl Services {
             }
             _ => {}
         }
-        let detail = match (detail, outcome) {
+        let mut detail = match (detail, outcome) {
             (Some(d), _) => Some(d),
             (None, Some(o)) => Some(serde_json::json!({ "outcome": o.as_str() })),
             (None, None) => None,
+        };
+        let issued = if electronic == Some(true) {
+            let issued = self.sign_result(&next, now).await?;
+            detail = Some(serde_json::json!({ "result": issued.id }));
+            Some(issued)
+        } else {
+            None
         };
         store::apply(
             self,
             current,
             &next,
+            issued.as_ref(),
             store::NewEvent {
                 at: now,
                 actor,
@@ -704,6 +713,64 @@ impl Services {
             },
         )
         .await
+    }
+}
+
+impl Services {
+    /// Signs the result document of `application` (decided, being returned electronically).
+    async fn sign_result(
+        &self,
+        application: &Application,
+        now: i64,
+    ) -> Result<result::Issued, ServicesError> {
+        let procedure = self.procedure(&application.procedure).await?;
+        let oidc = self.inner.exchange.oidc();
+        let id = store::new_id();
+        let claims = result::claims(oidc.issuer(), &id, application, &procedure, now);
+        let keys = oidc
+            .keys()
+            .await
+            .map_err(|e| ServicesError::Storage(format!("signing keys: {e}")))?;
+        let key = keys
+            .signer(dinhdanh_oidc::jose::Alg::ES256)
+            .ok_or_else(|| ServicesError::Storage("no ES256 signing key".into()))?;
+        Ok(result::Issued {
+            id,
+            application: application.id.clone(),
+            jws: key.sign(result::RESULT_TYPE, &claims),
+            issued_at: now,
+        })
+    }
+
+    /// A result by its public identifier (the one its QR code carries).
+    pub async fn result(&self, result_id: &str) -> Result<result::Issued, ServicesError> {
+        store::result(self, store::ResultKey::Result(result_id))
+            .await?
+            .ok_or(ServicesError::NotFound)
+    }
+
+    /// The result of one of the citizen's own applications, once issued.
+    pub async fn result_of(
+        &self,
+        citizen: &Citizen,
+        id: &str,
+    ) -> Result<result::Issued, ServicesError> {
+        self.own(citizen, id).await?;
+        store::result(self, store::ResultKey::Application(id))
+            .await?
+            .ok_or(ServicesError::NotFound)
+    }
+
+    /// Checks a result document against the provider's current and previous keys.
+    pub async fn verify_result(&self, jws: &str) -> Result<result::Verified, ServicesError> {
+        let keys = self
+            .inner
+            .exchange
+            .oidc()
+            .keys()
+            .await
+            .map_err(|e| ServicesError::Storage(format!("signing keys: {e}")))?;
+        result::verify(jws, &keys.jwks())
     }
 }
 

@@ -13,6 +13,7 @@ use crate::application::{Actor, Application, Detail, Event, Filing, Form, Outcom
 use crate::catalogue::{CatalogueFile, Level, Procedure};
 use crate::code::{ApplicationCode, UnitCode};
 use crate::error::ServicesError;
+use crate::result::Issued;
 use crate::status::Status;
 use crate::{ImportReport, MAX_LISTED, STATUS_CHECKS_PER_MINUTE, Services};
 
@@ -488,6 +489,7 @@ pub(crate) async fn apply(
     s: &Services,
     current: &Application,
     next: &Application,
+    issued: Option<&Issued>,
     event: NewEvent,
 ) -> Result<Application, ServicesError> {
     write_tx!(s.db(), s.inner.gate, |tx| {
@@ -516,6 +518,18 @@ pub(crate) async fn apply(
         .rows_affected();
         if changed != 1 {
             return Err(ServicesError::Changed);
+        }
+        if let Some(issued) = issued {
+            sqlx::query(
+                "INSERT INTO service_results (result_id, application_id, jws, issued_at)
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(&issued.id)
+            .bind(&issued.application)
+            .bind(&issued.jws)
+            .bind(issued.issued_at)
+            .execute(&mut *tx)
+            .await?;
         }
         add_event!(tx, &current.id, &event);
     });
@@ -793,4 +807,40 @@ pub(crate) async fn count_check(s: &Services, address: &str) -> Result<(), Servi
         });
     }
     Ok(())
+}
+
+/// Which key a result is looked up by.
+pub(crate) enum ResultKey<'a> {
+    /// Its public identifier.
+    Result(&'a str),
+    /// Its application.
+    Application(&'a str),
+}
+
+pub(crate) async fn result(
+    s: &Services,
+    key: ResultKey<'_>,
+) -> Result<Option<Issued>, ServicesError> {
+    let (query, value) = match key {
+        ResultKey::Result(id) => (
+            "SELECT result_id, application_id, jws, issued_at FROM service_results WHERE result_id = $1",
+            id,
+        ),
+        ResultKey::Application(id) => (
+            "SELECT result_id, application_id, jws, issued_at FROM service_results WHERE application_id = $1",
+            id,
+        ),
+    };
+    let row: Option<(String, String, String, i64)> = on_db!(s.db(), |pool| {
+        sqlx::query_as(query)
+            .bind(value)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(row.map(|(id, application, jws, issued_at)| Issued {
+        id,
+        application,
+        jws,
+        issued_at,
+    }))
 }

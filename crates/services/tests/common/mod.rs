@@ -106,6 +106,7 @@ pub fn session(account_id: AccountId, factors: Vec<Factor>) -> Session {
 }
 
 pub struct World {
+    pub oidc: Oidc,
     pub t: TestDb,
     pub services: Services,
     pub ledger: Ledger,
@@ -156,7 +157,7 @@ pub async fn worlds() -> Vec<World> {
             registry,
             dinhdanh_land::Land::new(db),
             ledger.clone(),
-            oidc,
+            oidc.clone(),
         );
         exchange
             .set_policy(
@@ -193,6 +194,7 @@ pub async fn worlds() -> Vec<World> {
             .await
             .unwrap();
         out.push(World {
+            oidc,
             an: Citizen::of(&account(1, AN)).unwrap(),
             bich: Citizen::of(&account(2, BICH)).unwrap(),
             t,
