@@ -32,6 +32,15 @@ pub enum ServicesCommand {
         /// The unit code, such as 000.31.12.H29.
         unit: String,
     },
+    /// Check a result document offline against a saved JWK Set (the provider's `/jwks`), or
+    /// against this installation's own keys when none is given; prints its claims.
+    VerifyResult {
+        /// The result (a compact JWS), or `-` for standard input.
+        file: PathBuf,
+        /// The provider's key set, saved as JSON.
+        #[arg(long)]
+        jwks: Option<PathBuf>,
+    },
     /// Print the statistics of applications filed in a period (JSON, or CSV per procedure).
     Stats {
         /// First day, YYYY-MM-DD (Vietnam time).
@@ -72,25 +81,28 @@ fn vietnam_midnight(day: NaiveDate) -> i64 {
         .timestamp_millis()
 }
 
+fn read(file: &PathBuf) -> anyhow::Result<String> {
+    if file.as_os_str() == "-" {
+        Ok(std::io::read_to_string(std::io::stdin())?)
+    } else {
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))
+    }
+}
+
 pub async fn run(config: &Config, command: ServicesCommand) -> anyhow::Result<()> {
-    let (services, accounts) = open(config).await?;
     match command {
         ServicesCommand::Import { file } => {
-            let text = if file.as_os_str() == "-" {
-                std::io::read_to_string(std::io::stdin())?
-            } else {
-                std::fs::read_to_string(&file)
-                    .with_context(|| format!("cannot read {}", file.display()))?
-            };
-            let catalogue = CatalogueFile::parse(&text)?;
-            let report = services.import_catalogue(&catalogue).await?;
+            let catalogue = CatalogueFile::parse(&read(&file)?)?;
+            let report = open(config).await?.0.import_catalogue(&catalogue).await?;
             eprintln!(
                 "catalogue imported: {} added, {} changed, {} unchanged",
                 report.added, report.changed, report.unchanged
             );
         }
         ServicesCommand::ImportDemo => {
-            let report = services
+            let report = open(config)
+                .await?
+                .0
                 .import_catalogue(&dinhdanh_services::catalogue::demo())
                 .await?;
             eprintln!(
@@ -98,10 +110,30 @@ pub async fn run(config: &Config, command: ServicesCommand) -> anyhow::Result<()
                 report.added, report.changed, report.unchanged
             );
         }
-        ServicesCommand::Export => println!("{}", services.export_catalogue().await?.to_json()),
+        ServicesCommand::Export => {
+            println!(
+                "{}",
+                open(config).await?.0.export_catalogue().await?.to_json()
+            );
+        }
+        ServicesCommand::VerifyResult { file, jwks } => {
+            let token = read(&file)?;
+            let verified = match jwks {
+                // Offline: nothing of this installation is opened.
+                Some(jwks) => {
+                    let keys: serde_json::Value = serde_json::from_str(&read(&jwks)?)
+                        .with_context(|| format!("{} is not a JSON key set", jwks.display()))?;
+                    dinhdanh_services::result::verify(&token, &keys)?
+                }
+                None => open(config).await?.0.verify_result(&token).await?,
+            };
+            eprintln!("the result verifies (key {})", verified.kid);
+            println!("{}", serde_json::to_string_pretty(&verified.claims)?);
+        }
         ServicesCommand::AddOfficer { personal_id, unit } => {
             let person = PersonalId::parse(&personal_id)?;
             let unit = UnitCode::parse(&unit)?;
+            let (services, accounts) = open(config).await?;
             let account = accounts
                 .account_of_person(person)
                 .await?
@@ -118,7 +150,9 @@ pub async fn run(config: &Config, command: ServicesCommand) -> anyhow::Result<()
             let end = to
                 .succ_opt()
                 .context("--to is the last representable day")?;
-            let stats = services
+            let stats = open(config)
+                .await?
+                .0
                 .statistics(
                     vietnam_midnight(from),
                     vietnam_midnight(end),
