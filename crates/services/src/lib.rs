@@ -220,6 +220,10 @@ impl Services {
         if units.is_empty() {
             return Err(ServicesError::NotAnOfficer);
         }
+        // Only someone who is an officer is told to sign in more strongly.
+        if !session.has_strong_factor() {
+            return Err(ServicesError::StepUpRequired);
+        }
         Ok(Officer {
             account: account.id,
             units,
@@ -520,6 +524,12 @@ impl Services {
     ) -> Result<Application, ServicesError> {
         let current = self.handled(officer, id).await?.application;
         let now = self.now();
+        if current.status == Some(Status::New) {
+            return Err(ServicesError::invalid(
+                "apology",
+                "an application waiting for reception is accepted, refused or sent back, not apologised for",
+            ));
+        }
         if !current.overdue(now) {
             return Err(ServicesError::invalid(
                 "apology",
@@ -621,10 +631,11 @@ impl Services {
                 "file the draft first",
             ));
         };
-        let to = status::next(from, step.step, role)?;
+        // A stale page first: whatever it asks, the application is no longer what it showed.
         if step.version != current.version {
             return Err(ServicesError::Changed);
         }
+        let to = status::next(from, step.step, role)?;
         let reason = match &step.reason {
             Some(r) => Some(application::clean_text(
                 "reason",

@@ -256,6 +256,10 @@ async fn nobody_sees_or_moves_what_is_not_theirs() {
             .await
             .unwrap_err();
         assert!(matches!(e, ServicesError::StepUpRequired), "{name}: {e}");
+        // Someone who is no officer at all is told so, whatever their sign-in.
+        let citizen = session(1, vec![Factor::Password]);
+        let e = s.officer(&account(1, AN), &citizen).await.unwrap_err();
+        assert!(matches!(e, ServicesError::NotAnOfficer), "{name}: {e}");
         let nobody = session(902, vec![Factor::Password, Factor::Totp]);
         let e = s
             .officer(&account(902, "031185000222"), &nobody)

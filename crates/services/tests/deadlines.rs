@@ -121,7 +121,7 @@ async fn deadlines_skip_tet_and_an_overdue_application_gets_an_apology() {
             "{name}"
         );
 
-        // Not overdue yet: no apology.
+        // Waiting for reception: accepted, refused or sent back, never apologised for.
         let e = s
             .apologize(
                 &w.ward,
@@ -133,7 +133,7 @@ async fn deadlines_skip_tet_and_an_overdue_application_gets_an_apology() {
             .await
             .unwrap_err();
         assert!(
-            e.to_string().contains("not past its deadline"),
+            e.to_string().contains("waiting for reception"),
             "{name}: {e}"
         );
         let accepted = s
@@ -144,6 +144,21 @@ async fn deadlines_skip_tet_and_an_overdue_application_gets_an_apology() {
             )
             .await
             .unwrap();
+        // Accepted but not overdue yet: no apology.
+        let e = s
+            .apologize(
+                &w.ward,
+                &application.id,
+                accepted.version,
+                accepted.due_at.unwrap() + 86_400_000,
+                "Quá tải",
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("not past its deadline"),
+            "{name}: {e}"
+        );
         let first_due = accepted.due_at.unwrap();
         set_clock(&w.clock, first_due + 60_000);
         assert!(accepted.overdue(s.now()), "{name}");
