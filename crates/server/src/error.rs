@@ -66,6 +66,12 @@ pub enum ApiError {
     /// The data-sharing platform refused or failed.
     #[error(transparent)]
     Exchange(#[from] dinhdanh_exchange::ExchangeError),
+    /// The public-services capability refused or failed.
+    #[error(transparent)]
+    Services(#[from] dinhdanh_services::ServicesError),
+    /// A fee payment refused or failed.
+    #[error(transparent)]
+    Payment(#[from] dinhdanh_payment::PaymentError),
 }
 
 impl ApiError {
@@ -87,6 +93,8 @@ impl ApiError {
                 }
             }
             ApiError::Exchange(e) => exchange_status(e),
+            ApiError::Services(e) => services_status(e),
+            ApiError::Payment(e) => (payment_status(e), e.code()),
             ApiError::Registry(e) => (
                 match e {
                     RegistryError::PersonNotFound(_) | RegistryError::OrganizationNotFound(_) => {
@@ -106,6 +114,43 @@ impl ApiError {
                 e.code(),
             ),
         }
+    }
+}
+
+/// The HTTP status and code of a public-services error.
+fn services_status(e: &dinhdanh_services::ServicesError) -> (StatusCode, &'static str) {
+    use dinhdanh_services::ServicesError as E;
+    match e {
+        E::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "services.invalid"),
+        E::Missing(_) => (StatusCode::UNPROCESSABLE_ENTITY, "services.missing"),
+        E::BadUpload { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "services.bad_upload"),
+        E::BadProcedure { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "services.bad_procedure"),
+        E::BadCatalogue(_) => (StatusCode::UNPROCESSABLE_ENTITY, "services.bad_catalogue"),
+        E::UnknownProcedure(_) => (StatusCode::NOT_FOUND, "services.unknown_procedure"),
+        E::NotFound => (StatusCode::NOT_FOUND, "services.not_found"),
+        E::NotAllowed { .. } => (StatusCode::CONFLICT, "services.not_allowed"),
+        E::Changed => (StatusCode::CONFLICT, "services.changed"),
+        E::NotOnline(_) => (StatusCode::CONFLICT, "services.not_online"),
+        E::NotYours(_) => (StatusCode::FORBIDDEN, "services.not_yours"),
+        E::NotAPerson => (StatusCode::FORBIDDEN, "services.not_a_person"),
+        E::NotAnOfficer => (StatusCode::FORBIDDEN, "services.not_an_officer"),
+        E::StepUpRequired => (StatusCode::FORBIDDEN, "services.step_up_required"),
+        E::TooManyChecks { .. } => (StatusCode::TOO_MANY_REQUESTS, "services.too_many_checks"),
+        E::Account(e) => (account_status(e), e.code()),
+        E::Prefill(e) => exchange_status(e),
+        E::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, "services.storage"),
+    }
+}
+
+/// The HTTP status of a payment error.
+fn payment_status(e: &dinhdanh_payment::PaymentError) -> StatusCode {
+    use dinhdanh_payment::PaymentError as E;
+    match e {
+        e if e.is_input() => StatusCode::UNPROCESSABLE_ENTITY,
+        E::NotFound { .. } => StatusCode::NOT_FOUND,
+        E::AlreadyPaid { .. } | E::NotPaid { .. } | E::Conflict => StatusCode::CONFLICT,
+        E::Query(_) | E::AmountMismatch { .. } => StatusCode::BAD_REQUEST,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -166,6 +211,12 @@ impl IntoResponse for ApiError {
                     message: message.clone(),
                 }]
             }
+            ApiError::Services(dinhdanh_services::ServicesError::Invalid { field, problem }) => {
+                vec![FieldProblem {
+                    field: field.clone(),
+                    message: problem.clone(),
+                }]
+            }
             _ => Vec::new(),
         };
         let (withheld, ledger_entry) = match &self {
@@ -197,6 +248,14 @@ impl IntoResponse for ApiError {
             &self
             && let Ok(v) =
                 axum::http::HeaderValue::from_str(&retry_after.as_secs().max(1).to_string())
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
+        }
+        if let ApiError::Services(dinhdanh_services::ServicesError::TooManyChecks { retry_after_s }) =
+            &self
+            && let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_s.max(&1).to_string())
         {
             response
                 .headers_mut()

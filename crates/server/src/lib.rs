@@ -284,6 +284,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     metrics::spawn_refresh(state.clone());
     spawn_oidc_sweep(state.oidc.clone());
+    web::portal::register(&state).await;
+    let _hand_over = api::payments::spawn_hand_over(state.clone());
     let app = router(state, settings);
     axum::serve(
         listener,

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::AppState;
-use crate::api::{accounts, exchange, ledger, registry};
+use crate::api::{accounts, exchange, ledger, payments, registry, services};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -42,14 +42,21 @@ use crate::api::{accounts, exchange, ledger, registry};
         exchange::read_holder,
         exchange::ask_consent,
         exchange::agency_consent,
-        exchange::set_policy
+        exchange::set_policy,
+        services::procedures,
+        services::procedure,
+        services::status,
+        services::statistics,
+        payments::ipn
     ),
     modifiers(&SessionAuth),
     tags((name = "registry", description = "The population registry (agency officers and operators)"),
         (name = "accounts", description = "e-ID accounts: registration, activation, enrolment"),
         (name = "sessions", description = "Signing in, step-up, signing out"),
         (name = "ledger", description = "The public access ledger: entries, proofs, checkpoints"),
-        (name = "exchange", description = "Data sharing between agencies: catalogue, reads, consent, policy"))
+        (name = "exchange", description = "Data sharing between agencies: catalogue, reads, consent, policy"),
+        (name = "services", description = "Public services: the procedure catalogue, the status check, statistics"),
+        (name = "payments", description = "Application fees: the payment gateway's notifications (IPN)"))
 )]
 struct ApiDoc;
 

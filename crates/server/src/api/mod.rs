@@ -3,7 +3,9 @@
 pub(crate) mod accounts;
 pub(crate) mod exchange;
 pub(crate) mod ledger;
+pub(crate) mod payments;
 pub(crate) mod registry;
+pub(crate) mod services;
 
 use axum::Router;
 
@@ -14,6 +16,8 @@ pub(crate) fn router() -> Router<AppState> {
         .nest("/registry", registry::router())
         .nest("/ledger", ledger::router())
         .nest("/exchange", exchange::router())
+        .nest("/services", services::router())
+        .nest("/payments", payments::router())
         .nest("/accounts/me/consents", exchange::my_consents_router())
         .merge(accounts::router())
 }

@@ -992,7 +992,10 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     TEXTS,
     super::consents::TEXTS,
     super::rights::TEXTS,
+    super::portal::TEXTS,
     super::export::TEXTS,
+    super::results::TEXTS,
+    super::applications::TEXTS,
 ];
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

@@ -12,6 +12,7 @@
 
 mod access;
 mod account;
+mod applications;
 mod authorize;
 mod consents;
 mod enrol;
@@ -20,6 +21,8 @@ pub(crate) mod i18n;
 mod layout;
 mod login;
 mod officer;
+pub(crate) mod portal;
+mod results;
 mod rights;
 
 use axum::Router;
@@ -83,7 +86,10 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .merge(consents::router())
         .merge(export::router())
         .merge(officer::router())
-        .merge(rights::router());
+        .merge(results::router())
+        .merge(rights::router())
+        .merge(portal::router())
+        .merge(applications::router());
     if state.web.demo_outbox {
         router = router.route("/demo/outbox", get(layout::demo_outbox));
     }

@@ -30,6 +30,8 @@ pub struct TestApp {
     pub token: String,
     /// The accounts capability the server uses (same database, same settings).
     pub accounts: Accounts,
+    /// The server's state (its capabilities and the sandbox payment gateway).
+    pub state: AppState,
     /// A client shared by the test's requests.
     pub client: reqwest::Client,
     /// Dropping this stops the server.
@@ -73,6 +75,7 @@ pub async fn spawn_with(db: Db, mut settings: ServerSettings) -> TestApp {
         .await
         .expect("the ledger opens");
     let state = AppState::new(db, accounts.clone(), ledger, &settings);
+    let shared = state.clone();
     tokio::spawn(async move {
         let shutdown = async move {
             let _ = rx.await;
@@ -86,6 +89,7 @@ pub async fn spawn_with(db: Db, mut settings: ServerSettings) -> TestApp {
         origin,
         token: String::new(),
         accounts,
+        state: shared,
         client: reqwest::Client::new(),
         _shutdown: tx,
     }
