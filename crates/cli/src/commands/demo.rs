@@ -127,8 +127,11 @@ residence for social insurance enrolment (`dinhdanh exchange policy` shows the r
     '{base}/api/v1/exchange/population/persons/{id}?fields=full_name,birth_date,religion&purpose=social-insurance-enrolment'
 Then sign in as the citizen and open {base}/account/access: the read is listed with its proof.
 
-Public services: {procedures} procedures of {units} agencies (`dinhdanh services export`); the staff
-member is an officer of each. Statistics: {base}/services/statistics
+Public services: {procedures} procedures of {units} agencies (`dinhdanh services export`).
+  Portal:     {base}/portal              (citizens apply, signed in through this provider)
+  Officers:   {base}/officer/applications (the staff member is an officer of every agency)
+  Statistics: {base}/services/statistics
+Fees are paid through the sandbox gateway on this server; it takes no money.
 
 Press Ctrl-C to stop.
 "#,
