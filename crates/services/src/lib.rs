@@ -305,7 +305,8 @@ impl Services {
         Ok(application)
     }
 
-    /// Saves the applicant's answers on a draft or an application waiting for a supplement.
+    /// Saves the applicant's answers on a draft or an application waiting for a supplement: the
+    /// fields given are set, and those given empty are cleared; the others stay as they were.
     pub async fn answer(
         &self,
         citizen: &Citizen,
@@ -315,9 +316,13 @@ impl Services {
         let current = self.own(citizen, id).await?.application;
         editable(&current)?;
         let procedure = self.procedure(&current.procedure).await?;
+        let checked = application::check_answers(&procedure, answers, false)?;
         let mut form = current.form.clone();
-        form.answers
-            .extend(application::check_answers(&procedure, answers, false)?);
+        // A field given empty is cleared; the others are set.
+        for field in answers.keys().filter(|f| !checked.contains_key(*f)) {
+            form.answers.remove(field);
+        }
+        form.answers.extend(checked);
         store::save_form(self, &current, &form).await
     }
 

@@ -319,6 +319,19 @@ async fn bad_input_gets_a_specific_error_and_changes_nothing() {
             .await
             .unwrap_err();
         assert!(e.to_string().contains("not an option"), "{name}: {e}");
+        // An optional answer can be set, and cleared again by sending it empty.
+        let set = s
+            .answer(&w.an, &draft.id, &answers(&[("relation", "child")]))
+            .await
+            .unwrap();
+        assert_eq!(set.form.answers["relation"], "child", "{name}");
+        let cleared = s
+            .answer(&w.an, &draft.id, &answers(&[("relation", " ")]))
+            .await
+            .unwrap();
+        assert!(!cleared.form.answers.contains_key("relation"), "{name}");
+        let stored = s.own(&w.an, &draft.id).await.unwrap().application;
+        assert!(!stored.form.answers.contains_key("relation"), "{name}");
         // Filing without the required answer and document.
         let e = s.file(&w.an, &draft.id).await.unwrap_err();
         assert!(

@@ -895,6 +895,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Quản lý cơ sở dữ liệu dân cư",
         "Registry administration",
     ),
+    (
+        "ledger.purpose.public-service-application",
+        "Điền sẵn hồ sơ thủ tục hành chính bạn nộp trực tuyến",
+        "Pre-filling an application you made online",
+    ),
     ("ledger.field.*", "Toàn bộ hồ sơ", "The whole record"),
     (
         "ledger.field.sub",
