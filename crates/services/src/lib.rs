@@ -442,8 +442,30 @@ impl Services {
         Ok(detail)
     }
 
-    /// The bytes of an uploaded document, for the applicant or an officer of the unit.
-    pub async fn document_bytes(
+    /// One of the citizen's own documents with its bytes; anyone else's is
+    /// [`ServicesError::NotFound`].
+    pub async fn document_of(
+        &self,
+        citizen: &Citizen,
+        id: &str,
+        document: &str,
+    ) -> Result<(Upload, Vec<u8>), ServicesError> {
+        self.own(citizen, id).await?;
+        self.document_bytes(id, document).await
+    }
+
+    /// A document of an application the officer's unit handles, with its bytes.
+    pub async fn document_for(
+        &self,
+        officer: &Officer,
+        id: &str,
+        document: &str,
+    ) -> Result<(Upload, Vec<u8>), ServicesError> {
+        self.handled(officer, id).await?;
+        self.document_bytes(id, document).await
+    }
+
+    async fn document_bytes(
         &self,
         id: &str,
         document: &str,

@@ -186,9 +186,30 @@ async fn a_citizen_applies_with_registry_data_and_the_agency_takes_it_to_the_res
         assert_eq!(detail.events[4].actor, Actor::System, "{name}");
         assert_eq!(detail.uploads.len(), 1, "{name}");
         let (meta, bytes) = s
-            .document_bytes(&application.id, "proof_of_home")
+            .document_of(&w.an, &application.id, "proof_of_home")
             .await
             .unwrap();
+        let (_, same) = s
+            .document_for(&w.ward, &application.id, "proof_of_home")
+            .await
+            .unwrap();
+        assert_eq!(same, bytes, "{name}");
+        assert!(
+            matches!(
+                s.document_of(&w.bich, &application.id, "proof_of_home")
+                    .await,
+                Err(ServicesError::NotFound)
+            ),
+            "{name}"
+        );
+        assert!(
+            matches!(
+                s.document_for(&w.ministry, &application.id, "proof_of_home")
+                    .await,
+                Err(ServicesError::NotFound)
+            ),
+            "{name}"
+        );
         assert_eq!(
             (meta.size, bytes.as_slice()),
             (PDF.len() as i64, PDF),

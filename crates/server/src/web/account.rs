@@ -2,6 +2,7 @@
 //! accessed my data, my sessions and devices, my authenticators and method locks, my history, my
 //! children and organizations, and locking my own account.
 
+use super::layout::hidden_csrf;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
@@ -67,10 +68,6 @@ pub(crate) fn passkey_register_button(web: &Web) -> Markup {
 struct Flash {
     #[serde(default)]
     done: Option<String>,
-}
-
-fn hidden_csrf(web: &Web) -> Markup {
-    html! { input type="hidden" name="csrf" value=(web.csrf); }
 }
 
 async fn dashboard(

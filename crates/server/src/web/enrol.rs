@@ -240,8 +240,8 @@ async fn setup(
                 h2 { (t(l, "setup.password")) @if has(Method::Password) { " ✓" } }
                 form #password method="post" action="/account/password" {
                     input type="hidden" name="csrf" value=(web.csrf);
-                    label for="password" { (t(l, "field.password")) }
-                    input #password name="password" type="password" autocomplete="new-password" minlength="10" required;
+                    label for="new-password" { (t(l, "field.password")) }
+                    input #new-password name="password" type="password" autocomplete="new-password" minlength="10" required;
                     label for="password_confirm" { (t(l, "field.password_confirm")) }
                     input #password_confirm name="password_confirm" type="password" autocomplete="new-password" minlength="10" required;
                     p.help { (t(l, "setup.password_help")) }

@@ -78,6 +78,11 @@ pub(crate) fn alert(text: Option<&str>) -> Markup {
     }
 }
 
+/// The hidden field carrying the page's CSRF token; every POST form has one.
+pub(crate) fn hidden_csrf(web: &Web) -> Markup {
+    html! { input type="hidden" name="csrf" value=(web.csrf); }
+}
+
 /// A success line.
 pub(crate) fn notice(text: Option<&str>) -> Markup {
     html! {

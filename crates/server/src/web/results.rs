@@ -6,6 +6,7 @@
 //! The identifier is 128 random bits printed only on the document, so the page shows the
 //! document to whoever holds it, as the paper would.
 
+use super::layout::hidden_csrf;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -26,10 +27,6 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/services/results/verify", get(verify_form).post(verify))
         .route("/services/results/{id}", get(show))
         .route("/services/results/{id}/document.jwt", get(download))
-}
-
-fn hidden_csrf(web: &Web) -> Markup {
-    html! { input type="hidden" name="csrf" value=(web.csrf); }
 }
 
 /// The QR code of `text` as an inline SVG.
@@ -153,7 +150,7 @@ async fn show(State(state): State<AppState>, web: Web, Path(id): Path<String>) -
                 figcaption { (address) }
             }
             p {
-                a href={ "/services/results/" (issued.id) "/document.jwt" } { (t(l, "results.download")) }
+                a #result-download href={ "/services/results/" (issued.id) "/document.jwt" } { (t(l, "results.download")) }
                 " · "
                 a href="/jwks" { (t(l, "results.keys")) }
                 " · "

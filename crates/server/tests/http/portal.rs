@@ -1288,6 +1288,64 @@ async fn a_supplement_is_handed_in_and_the_fee_paid_at_the_gateway_whose_return_
             !page.body.contains("id=\"pay-form\""),
             "{name}: paid once is enough"
         );
+        // The platform settled it: back to processing, by the platform, not by anyone's hand.
+        assert_eq!(status_on(&page), "processing", "{name}");
+        assert!(
+            page.body
+                .contains("data-step=\"paid\" data-to=\"processing\" data-actor=\"system\""),
+            "{name}: {}",
+            page.body
+        );
+        assert!(!page.body.contains("id=\"result-link\""), "{name}");
+
+        // Approved and returned electronically: the page links to the signed result's page.
+        for step in [Move::Decide, Move::ReturnResult] {
+            let version = services
+                .handled(&officer, &id)
+                .await
+                .unwrap()
+                .application
+                .version;
+            let step = Step {
+                step,
+                version,
+                reason: None,
+                outcome: (step == Move::Decide).then_some(dinhdanh_services::Outcome::Approved),
+                electronic: (step == Move::ReturnResult).then_some(true),
+            };
+            services.officer_moves(&officer, &id, &step).await.unwrap();
+        }
+        let events = services.handled(&officer, &id).await.unwrap().events;
+        let result = events
+            .iter()
+            .rev()
+            .find_map(|e| {
+                e.detail
+                    .as_ref()?
+                    .get("result")?
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .expect("the return names the result it issued");
+        let page = browser.get(&page_path).await;
+        assert_eq!(status_on(&page), "result_returned", "{name}");
+        let result_path = format!("/services/results/{result}");
+        assert!(
+            page.body
+                .contains(&format!("id=\"result-link\" href=\"{result_path}\"")),
+            "{name}: {}",
+            page.body
+        );
+        let shown = browser.get(&result_path).await;
+        assert_eq!(shown.status, StatusCode::OK, "{name}");
+        assert!(shown.body.contains("data-valid=\"true\""), "{name}");
+        assert!(
+            shown.body.contains(&format!(
+                "id=\"result-download\" href=\"{result_path}/document.jwt\""
+            )),
+            "{name}: {}",
+            shown.body
+        );
         t.close().await;
     }
 }

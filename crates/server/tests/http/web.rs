@@ -240,6 +240,50 @@ async fn pages_carry_strict_headers_and_secure_cookies() {
     }
 }
 
+/// The ids a page gives to more than one element.
+fn ids_twice(body: &str) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut twice = Vec::new();
+    for piece in body.split(" id=\"").skip(1) {
+        let id = &piece[..piece.find('"').unwrap_or(0)];
+        if !seen.insert(id) {
+            twice.push(id.to_owned());
+        }
+    }
+    twice
+}
+
+#[tokio::test]
+async fn the_setup_page_gives_each_id_once_and_labels_the_password_input() {
+    for t in backends().await {
+        let name = t.name();
+        let app = seeded_app(&t).await;
+        let mut browser = citizen(
+            &app,
+            &t.db,
+            AN_HN,
+            "Nguyễn Văn An",
+            "1990-03-15",
+            "0912000111",
+        )
+        .await;
+        let page = browser.get("/account/setup").await;
+        assert_eq!(page.status, StatusCode::OK, "{name}");
+        // The form and its password input both had the id `password`: the label pointed at the
+        // form, and the input had no label for assistive technology.
+        assert_eq!(ids_twice(&page.body), Vec::<String>::new(), "{name}");
+        assert!(
+            page.body.contains(r#"<label for="new-password">"#)
+                && page
+                    .body
+                    .contains(r#"<input id="new-password" name="password""#),
+            "{name}: {}",
+            page.body
+        );
+        t.close().await;
+    }
+}
+
 #[tokio::test]
 async fn forms_need_the_csrf_token_and_our_origin() {
     for t in backends().await {

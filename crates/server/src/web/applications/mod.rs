@@ -9,6 +9,7 @@
 //! visitor's language. Every POST carries the CSRF token and, for a move, the version of the
 //! application the officer saw.
 
+use crate::web::layout::hidden_csrf;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -321,10 +322,6 @@ fn deadline(lang: Lang, application: &Application, now: i64) -> Markup {
             "—"
         }
     }
-}
-
-fn hidden_csrf(web: &Web) -> Markup {
-    html! { input type="hidden" name="csrf" value=(web.csrf); }
 }
 
 /// Free text with its line breaks kept.

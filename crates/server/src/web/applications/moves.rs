@@ -262,10 +262,7 @@ async fn download(
         Ok(o) => o,
         Err(r) => return r,
     };
-    if let Err(e) = state.services.handled(&me, &id).await {
-        return refusal(&web, &e, &Doing::Viewing);
-    }
-    match state.services.document_bytes(&id, &document).await {
+    match state.services.document_for(&me, &id, &document).await {
         Ok((upload, bytes)) => {
             let mut response = bytes.into_response();
             let headers = response.headers_mut();

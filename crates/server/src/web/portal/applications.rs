@@ -2,7 +2,8 @@
 //! the registry gave (read-only), the applicant's own fields, the documents with their upload
 //! forms, and what is still missing before filing; a filed application shows its code, status,
 //! deadlines and history, and the moves the applicant can make (withdraw, hand in a supplement,
-//! pay the fee). Every page and document is the signed-in citizen's own: anyone else's is "not
+//! pay the fee), and, once its result was returned electronically, the link to the result's
+//! public page. Every page and document is the signed-in citizen's own: anyone else's is "not
 //! found", like an application that does not exist. Uploads are in `documents`, the applicant's
 //! moves in `moves`; both answer a refusal with the page built here.
 
@@ -225,6 +226,17 @@ async fn application_page(
     let editable = matches!(app.status, None | Some(Status::SupplementRequested));
     let missing = view::missing(l, &procedure, app, &detail.uploads);
     let payment = super::fees::payment_section(state, web, app).await;
+    // The signed result, once it was returned electronically: its public page checks it.
+    let result = match app.result_electronic {
+        Some(true) => match state.services.result_of(citizen, &app.id).await {
+            Ok(issued) => Some(issued.id),
+            Err(e) => {
+                tracing::error!(error = %e, application = %app.id, "a returned result cannot be read");
+                None
+            }
+        },
+        _ => None,
+    };
     let asked = detail
         .events
         .iter()
@@ -268,6 +280,10 @@ async fn application_page(
                 dt { (t(l, "portal.procedure.fee")) } dd { (fee_text(l, app.fee_vnd)) }
                 @if let Some(outcome) = app.outcome {
                     dt { (t(l, "portal.application.outcome")) } dd #application-outcome { (t(l, &format!("portal.outcome.{}", outcome.as_str()))) }
+                }
+                @if let Some(result) = &result {
+                    dt { (t(l, "portal.application.result")) }
+                    dd { a #result-link href={ "/services/results/" (result) } { (t(l, "portal.application.result_link")) } }
                 }
                 dt { (t(l, "portal.application.next")) } dd #next-action { (next_text(l, app.status)) }
             }

@@ -145,11 +145,7 @@ async fn document(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let found = match state.services.own(&citizen, &id).await {
-        Ok(_) => state.services.document_bytes(&id, &document).await,
-        Err(e) => Err(e),
-    };
-    let (upload, bytes) = match found {
+    let (upload, bytes) = match state.services.document_of(&citizen, &id, &document).await {
         Ok(found) => found,
         Err(e) => return refusal(&web, &visitor, &e, None),
     };

@@ -28,6 +28,7 @@ mod store;
 mod texts;
 mod view;
 
+use crate::web::layout::hidden_csrf;
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
@@ -140,10 +141,6 @@ fn message(web: &Web, visitor: &Visitor, status: StatusCode, title: &str, text: 
         ),
     )
         .into_response()
-}
-
-fn hidden_csrf(web: &Web) -> Markup {
-    html! { input type="hidden" name="csrf" value=(web.csrf); }
 }
 
 /// `template` with each `{name}` replaced by its value.

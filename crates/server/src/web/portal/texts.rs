@@ -214,6 +214,16 @@ pub(crate) const TEXTS: &[(&str, &str, &str)] = &[
         "Kết quả giải quyết",
         "Decision",
     ),
+    (
+        "portal.application.result",
+        "Văn bản kết quả",
+        "Result document",
+    ),
+    (
+        "portal.application.result_link",
+        "Xem, kiểm tra chữ ký và tải văn bản kết quả",
+        "View the result, check its signature and download it",
+    ),
     ("portal.outcome.approved", "Chấp thuận", "Approved"),
     ("portal.outcome.refused", "Từ chối", "Refused"),
     // Statuses (the portal's codes 1-10) and what to do next

@@ -353,6 +353,15 @@ fn actor_text(lang: Lang, actor: &Actor) -> &'static str {
     }
 }
 
+/// Who made a move, for `data-actor`: the same words as the officer's page uses.
+fn actor_kind(actor: &Actor) -> &'static str {
+    match actor {
+        Actor::Applicant(_) => "applicant",
+        Actor::Officer(_) => "officer",
+        Actor::System => "system",
+    }
+}
+
 /// The history: who, when, what, why.
 pub(super) fn history(lang: Lang, events: &[Event]) -> Markup {
     html! {
@@ -360,7 +369,7 @@ pub(super) fn history(lang: Lang, events: &[Event]) -> Markup {
             h2 { (t(lang, "portal.history.title")) }
             ol #history {
                 @for e in events {
-                    li data-step=(e.step) data-to=(e.to.map_or("", |s| s.as_str())) {
+                    li data-step=(e.step) data-to=(e.to.map_or("", |s| s.as_str())) data-actor=(actor_kind(&e.actor)) {
                         time { (time(lang, e.at)) }
                         " · " (actor_text(lang, &e.actor))
                         " · " (super::step_text(lang, &e.step))

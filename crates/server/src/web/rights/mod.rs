@@ -11,6 +11,7 @@
 //! The citizen's pages are in `citizen_pages`, the officers' in `officer_pages`, the texts of
 //! both in `texts`; what they share (who is asking, refusals, deadlines, history) is here.
 
+use crate::web::layout::hidden_csrf;
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -285,10 +286,6 @@ fn request_facts(lang: Lang, request: &Request, now: i64) -> Markup {
             }
         }
     }
-}
-
-fn hidden_csrf(web: &Web) -> Markup {
-    html! { input type="hidden" name="csrf" value=(web.csrf); }
 }
 
 /// A known flash message, from a redirect's `done` parameter.
