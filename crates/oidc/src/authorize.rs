@@ -355,6 +355,14 @@ impl Oidc {
         }
     }
 
+    /// The origin of the redirect URI an interaction will answer at (`https://rp.example`), for
+    /// the pages of that interaction: their forms end in a redirect there, and browsers check
+    /// the whole redirect chain against the page's `form-action`.
+    pub async fn interaction_return_origin(&self, interaction: &str) -> Option<String> {
+        let (_, stored) = self.interaction(interaction).await.ok()??;
+        origin_of(&stored.request.redirect_uri)
+    }
+
     /// What the consent page shows, or where to go instead.
     pub async fn consent_view(
         &self,
@@ -596,4 +604,13 @@ fn expired_interaction() -> OAuthError {
     OAuthError::request(
         "this sign-in request has expired or was already completed; start again from the service",
     )
+}
+
+/// The origin (`scheme://host[:port]`) of an absolute URL.
+pub fn origin_of(uri: &str) -> Option<String> {
+    let url = url::Url::parse(uri).ok()?;
+    match url.origin() {
+        url::Origin::Tuple(..) => Some(url.origin().ascii_serialization()),
+        url::Origin::Opaque(_) => None,
+    }
 }

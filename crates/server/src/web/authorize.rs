@@ -140,10 +140,15 @@ fn scope_key(scope: &Scope) -> &'static str {
 }
 
 async fn consent_form(State(state): State<AppState>, web: Web, Path(id): Path<String>) -> Response {
+    let origin = state.oidc.interaction_return_origin(&id).await;
+    super::allow_form_target(consent_page(&state, &web, &id).await, origin.as_deref())
+}
+
+async fn consent_page(state: &AppState, web: &Web, id: &str) -> Response {
     let signed_in = web.signed_in.as_ref().map(|u| (&u.session, &u.account));
-    let view = match state.oidc.consent_view(&id, signed_in).await {
+    let view = match state.oidc.consent_view(id, signed_in).await {
         Ok(view) => view,
-        Err(outcome) => return respond(&web, outcome),
+        Err(outcome) => return respond(web, outcome),
     };
     let l = web.lang;
     let client = &view.client;
@@ -152,7 +157,7 @@ async fn consent_form(State(state): State<AppState>, web: Web, Path(id): Path<St
         Lang::En => (&client.name.en, &client.purpose.en),
     };
     page(
-        &web,
+        web,
         t(l, "consent.title"),
         html! {
             p { (t(l, "consent.intro")) " " strong #client-name { (name) } }
@@ -237,7 +242,11 @@ async fn end_session_form(
         Lang::Vi => c.name.vi.clone(),
         Lang::En => c.name.en.clone(),
     });
-    page(
+    let origin = request
+        .post_logout_redirect_uri
+        .as_deref()
+        .and_then(dinhdanh_oidc::authorize::origin_of);
+    let confirm = page(
         &web,
         t(l, "logout.title"),
         html! {
@@ -256,7 +265,8 @@ async fn end_session_form(
             }
         },
     )
-    .into_response()
+    .into_response();
+    super::allow_form_target(confirm, origin.as_deref())
 }
 
 async fn end_session(State(state): State<AppState>, web: Web, body: axum::body::Bytes) -> Response {

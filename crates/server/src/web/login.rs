@@ -41,6 +41,14 @@ impl After {
         super::authorize::safe_next(self.next.as_deref())
     }
 
+    /// The origin of the relying party the interaction in `next` answers, if any.
+    async fn return_origin(&self, state: &AppState) -> Option<String> {
+        let interaction = self
+            .next()?
+            .strip_prefix(super::authorize::CONTINUE_PREFIX)?;
+        state.oidc.interaction_return_origin(interaction).await
+    }
+
     /// `path`, carrying `next` along.
     fn with_next(&self, path: &str) -> String {
         match self.next() {
@@ -91,13 +99,21 @@ fn login_page(web: &Web, personal_id: &str, error: Option<&str>, after: &After) 
 }
 
 /// The sign-in form, also when a session exists: signing in replaces it.
-async fn login_form(web: Web, Query(after): Query<After>) -> Response {
+async fn login_form(
+    State(state): State<AppState>,
+    web: Web,
+    Query(after): Query<After>,
+) -> Response {
     let hint = after
         .hint
         .as_deref()
         .filter(|h| h.len() == 12 && h.bytes().all(|b| b.is_ascii_digit()))
         .unwrap_or("");
-    login_page(&web, hint, None, &after).into_response()
+    let origin = after.return_origin(&state).await;
+    super::allow_form_target(
+        login_page(&web, hint, None, &after).into_response(),
+        origin.as_deref(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -194,11 +210,19 @@ fn second_page(web: &Web, error: Option<&str>, after: &After) -> Markup {
     )
 }
 
-async fn second_form(web: Web, Query(after): Query<After>) -> Response {
+async fn second_form(
+    State(state): State<AppState>,
+    web: Web,
+    Query(after): Query<After>,
+) -> Response {
     if let Err(r) = web.user() {
         return r;
     }
-    second_page(&web, None, &after).into_response()
+    let origin = after.return_origin(&state).await;
+    super::allow_form_target(
+        second_page(&web, None, &after).into_response(),
+        origin.as_deref(),
+    )
 }
 
 #[derive(Deserialize)]

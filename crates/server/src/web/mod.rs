@@ -51,6 +51,32 @@ pub(crate) const CSP: &str = "default-src 'none'; script-src 'self'; style-src '
      img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
      base-uri 'none'";
 
+/// `response` with the page policy widened so that its forms may end at `origin`: browsers
+/// (Chromium) check every redirect that follows a form submission against `form-action`, so the
+/// sign-in, consent and sign-out pages of a relying party's request, and the page that sends a
+/// citizen to the payment gateway, name that one other origin. Anything but a plain
+/// `scheme://host[:port]` origin leaves the strict policy.
+pub(crate) fn allow_form_target(mut response: Response, origin: Option<&str>) -> Response {
+    let Some(origin) = origin.filter(|o| {
+        (o.starts_with("https://") || o.starts_with("http://"))
+            && o.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b':' | b'/' | b'.' | b'-' | b'[' | b']')
+            })
+    }) else {
+        return response;
+    };
+    let policy = CSP.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {origin}"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response
+            .headers_mut()
+            .insert(CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
 /// Web settings.
 #[derive(Debug, Clone)]
 pub struct WebSettings {
@@ -200,7 +226,10 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
             ),
         );
     }
-    out.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    // A page whose forms lead to another site sets its own policy (see `allow_form_target`).
+    if !out.contains_key(CONTENT_SECURITY_POLICY) {
+        out.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    }
     // "no-referrer" would make browsers send `Origin: null` on our own form posts; "same-origin"
     // keeps the referrer from other sites and lets the Origin check work.
     out.insert(

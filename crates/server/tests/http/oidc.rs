@@ -104,6 +104,16 @@ fn form_action(body: &str, id: &str) -> String {
     tag[a..a + tag[a..].find('"').expect("quote")].replace("&amp;", "&")
 }
 
+/// A page of an authorization lets its forms end at the relying party: browsers check every
+/// redirect after a form submission against `form-action`, and the last one goes to `REDIRECT`.
+fn assert_allows_return(page: &crate::web::Page) {
+    let policy = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        policy.contains("form-action 'self' http://127.0.0.1:9;"),
+        "{policy}"
+    );
+}
+
 impl Provider {
     /// Follows the browser from `path` through sign-in and consent to the redirect back to the
     /// relying party; returns that URL.
@@ -119,6 +129,7 @@ impl Provider {
                     page = browser.get(&to).await;
                 }
                 StatusCode::OK if page.body.contains("id=\"login\"") => {
+                    assert_allows_return(&page);
                     let action = form_action(&page.body, "login");
                     let csrf = page.csrf();
                     let form = [
@@ -129,6 +140,7 @@ impl Provider {
                     page = browser.post(&action, &form, Some(&self.app.origin)).await;
                 }
                 StatusCode::OK if page.body.contains("id=\"consent\"") => {
+                    assert_allows_return(&page);
                     let action = form_action(&page.body, "consent");
                     let csrf = page.csrf();
                     let form = [("csrf", csrf.as_str()), ("decision", "allow")];
@@ -1282,6 +1294,13 @@ async fn logout_ends_the_session_and_tells_relying_parties_over_the_back_channel
         );
         let page = browser.get(&path).await;
         assert_eq!(page.status, StatusCode::OK, "{name}: {}", page.body);
+        // Its form ends at the registered return address's origin.
+        let policy = page.headers["content-security-policy"].to_str().unwrap();
+        let origin = dinhdanh_oidc::authorize::origin_of(after).unwrap();
+        assert!(
+            policy.contains(&format!("form-action 'self' {origin};")),
+            "{name}: {policy}"
+        );
         let csrf = page.csrf();
         let form = [
             ("csrf", csrf.as_str()),
@@ -2101,6 +2120,30 @@ async fn a_locked_account_stops_receiving_data_through_its_tokens() {
             (StatusCode::BAD_REQUEST, Some("invalid_grant")),
             "{name}"
         );
+        t.close().await;
+    }
+}
+
+#[tokio::test]
+async fn pages_outside_an_authorization_keep_form_action_to_this_site() {
+    for t in backends().await {
+        let name = t.name();
+        let p = provider(&t).await;
+        let mut browser = Browser::new(&p.app);
+        for path in [
+            "/login",
+            "/login?next=/account",
+            "/login?next=/authorize/continue/no-such-interaction",
+            "/login?next=https://evil.example/",
+        ] {
+            let page = browser.get(path).await;
+            assert_eq!(page.status, StatusCode::OK, "{name}: {path}");
+            let policy = page.headers["content-security-policy"].to_str().unwrap();
+            assert!(
+                policy.contains("form-action 'self';"),
+                "{name}: {path}: {policy}"
+            );
+        }
         t.close().await;
     }
 }

@@ -363,7 +363,15 @@ async fn detail(
         done: flash.done.as_deref(),
         ..Shown::refused(Problem::None)
     };
-    application_page(&state, &web, &visitor, &citizen, &id, shown).await
+    // The page's fee form leads to the payment gateway.
+    let gateway = dinhdanh_oidc::authorize::origin_of(state.payments.terminal().pay_page.as_str())
+        .filter(|o| {
+            dinhdanh_oidc::authorize::origin_of(&state.web.public_origin).as_ref() != Some(o)
+        });
+    crate::web::allow_form_target(
+        application_page(&state, &web, &visitor, &citizen, &id, shown).await,
+        gateway.as_deref(),
+    )
 }
 
 /// Reads a form body: the CSRF token, and the first value of every other field.
