@@ -16,6 +16,8 @@
 //! [`Officer`] of the unit that handles the procedure.
 #![forbid(unsafe_code)]
 
+mod agency;
+mod applicant;
 pub mod application;
 pub mod catalogue;
 pub mod code;
@@ -26,14 +28,13 @@ pub mod stats;
 pub mod status;
 mod store;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use dinhdanh_accounts::{Account, AccountId, Session};
 use dinhdanh_calendar::WorkCalendar;
 use dinhdanh_domain::PersonalId;
-use dinhdanh_exchange::{Agency, Exchange, ReadRequest};
+use dinhdanh_exchange::Exchange;
 use dinhdanh_store::Db;
 
 pub use application::{
@@ -228,380 +229,6 @@ impl Services {
             account: account.id,
             units,
         })
-    }
-
-    // ---- the applicant -----------------------------------------------------------------------
-
-    /// Starts a draft for `procedure`, filled in with what the registry knows about the
-    /// citizen. The read goes through the exchange as the portal, under the procedure's legal
-    /// basis, and is in the citizen's access history.
-    pub async fn start(
-        &self,
-        citizen: &Citizen,
-        procedure: &str,
-    ) -> Result<Application, ServicesError> {
-        let procedure = self.procedure(procedure).await?;
-        if !procedure.channels.contains(&catalogue::Channel::Online) {
-            return Err(ServicesError::NotOnline(procedure.code));
-        }
-        let mut form = Form::default();
-        if let Some(prefill) = &procedure.prefill {
-            let answer = self
-                .inner
-                .exchange
-                .read(
-                    &Agency {
-                        client_id: self.inner.portal.clone(),
-                    },
-                    &ReadRequest {
-                        service: prefill.service.clone(),
-                        subject: citizen.personal_id().to_string(),
-                        fields: Some(prefill.fields.clone()),
-                        purpose: PREFILL_PURPOSE.into(),
-                        legal_basis: Some(prefill.legal_basis.clone()),
-                        request_id: None,
-                    },
-                )
-                .await?;
-            for released in &answer.released {
-                for field in &released.fields {
-                    form.prefilled.push(Prefilled {
-                        field: field.clone(),
-                        value: answer.data.get(field).cloned().unwrap_or_default(),
-                        legal_basis: released.legal_basis.clone(),
-                        entry: released.entry,
-                    });
-                }
-            }
-            form.withheld = answer.withheld.iter().map(|w| w.field.clone()).collect();
-        }
-        let now = self.now();
-        let application = Application {
-            id: store::new_id(),
-            code: None,
-            procedure: procedure.code.clone(),
-            unit: procedure.agency.unit.clone(),
-            personal_id: citizen.personal_id(),
-            account: Some(citizen.account()),
-            filing: Filing::Online,
-            level: procedure.level,
-            status: None,
-            form,
-            fee_vnd: procedure.fee_vnd,
-            created_at: now,
-            filed_at: None,
-            accept_due_at: None,
-            accepted_at: None,
-            first_due_at: None,
-            due_at: None,
-            decided_at: None,
-            outcome: None,
-            returned_at: None,
-            result_electronic: None,
-            apologies: 0,
-            version: 1,
-        };
-        store::insert_draft(self, &application).await?;
-        Ok(application)
-    }
-
-    /// Saves the applicant's answers on a draft or an application waiting for a supplement: the
-    /// fields given are set, and those given empty are cleared; the others stay as they were.
-    pub async fn answer(
-        &self,
-        citizen: &Citizen,
-        id: &str,
-        answers: &BTreeMap<String, String>,
-    ) -> Result<Application, ServicesError> {
-        let current = self.own(citizen, id).await?.application;
-        editable(&current)?;
-        let procedure = self.procedure(&current.procedure).await?;
-        let checked = application::check_answers(&procedure, answers, false)?;
-        let mut form = current.form.clone();
-        // A field given empty is cleared; the others are set.
-        for field in answers.keys().filter(|f| !checked.contains_key(*f)) {
-            form.answers.remove(field);
-        }
-        form.answers.extend(checked);
-        store::save_form(self, &current, &form).await
-    }
-
-    /// Stores a document for a draft or an application waiting for a supplement, replacing any
-    /// earlier file for the same document. The file's type is judged by its bytes.
-    pub async fn upload(
-        &self,
-        citizen: &Citizen,
-        id: &str,
-        document: &str,
-        file_name: &str,
-        bytes: &[u8],
-    ) -> Result<Upload, ServicesError> {
-        let current = self.own(citizen, id).await?.application;
-        editable(&current)?;
-        let procedure = self.procedure(&current.procedure).await?;
-        let Some(doc) = procedure.document(document) else {
-            return Err(ServicesError::invalid(
-                "document",
-                format!(
-                    "procedure {} asks for no document {document:?}",
-                    procedure.code
-                ),
-            ));
-        };
-        let media_type = application::check_upload(doc, file_name, bytes)?;
-        let upload = Upload {
-            document: document.to_owned(),
-            file_name: file_name.trim().to_owned(),
-            media_type: media_type.to_owned(),
-            size: bytes.len() as i64,
-            sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes)),
-            uploaded_at: self.now(),
-        };
-        store::put_upload(self, &current, &upload, bytes).await?;
-        Ok(upload)
-    }
-
-    /// Files a draft: every required answer and document must be there. It gets its code and
-    /// reception has 8 working hours to answer.
-    pub async fn file(&self, citizen: &Citizen, id: &str) -> Result<Application, ServicesError> {
-        let detail = self.own(citizen, id).await?;
-        let current = &detail.application;
-        if current.status.is_some() {
-            return Err(ServicesError::invalid("application", "it is already filed"));
-        }
-        let procedure = self.procedure(&current.procedure).await?;
-        complete(&procedure, current, &detail.uploads)?;
-        let now = self.now();
-        let accept_due = self.after_working_hours(now, RECEPTION_HOURS);
-        store::file(self, current, now, accept_due).await
-    }
-
-    /// The citizen's applications, newest first.
-    pub async fn mine(&self, citizen: &Citizen) -> Result<Vec<Application>, ServicesError> {
-        store::of_account(self, citizen.account()).await
-    }
-
-    /// One of the citizen's own applications with its history; anyone else's is
-    /// [`ServicesError::NotFound`].
-    pub async fn own(&self, citizen: &Citizen, id: &str) -> Result<Detail, ServicesError> {
-        let detail = store::detail(self, id).await?;
-        if detail.application.account != Some(citizen.account()) {
-            return Err(ServicesError::NotFound);
-        }
-        Ok(detail)
-    }
-
-    /// A move by the applicant: withdraw, or hand in the supplement asked for (which sends the
-    /// application back to reception with a new 8-hour window).
-    pub async fn applicant_moves(
-        &self,
-        citizen: &Citizen,
-        id: &str,
-        step: &Step,
-    ) -> Result<Application, ServicesError> {
-        let detail = self.own(citizen, id).await?;
-        if step.step == Move::Supplement {
-            let procedure = self.procedure(&detail.application.procedure).await?;
-            complete(&procedure, &detail.application, &detail.uploads)?;
-        }
-        self.make(
-            &detail.application,
-            step,
-            Role::Applicant,
-            Actor::Applicant(Some(citizen.account())),
-        )
-        .await
-    }
-
-    // ---- the agency --------------------------------------------------------------------------
-
-    /// The officer's queue: applications of their units in `statuses` (all open ones when
-    /// empty), soonest deadline first.
-    pub async fn queue(
-        &self,
-        officer: &Officer,
-        statuses: &[Status],
-    ) -> Result<Vec<Application>, ServicesError> {
-        let statuses: Vec<Status> = if statuses.is_empty() {
-            Status::ALL
-                .into_iter()
-                .filter(|s| !s.is_final() && *s != Status::Processed)
-                .collect()
-        } else {
-            statuses.to_vec()
-        };
-        store::queue(self, officer.units(), &statuses).await
-    }
-
-    /// An application of one of the officer's units, with its history and documents.
-    pub async fn handled(&self, officer: &Officer, id: &str) -> Result<Detail, ServicesError> {
-        let detail = store::detail(self, id).await?;
-        if detail.application.status.is_none() || !officer.serves(&detail.application.unit) {
-            return Err(ServicesError::NotFound);
-        }
-        Ok(detail)
-    }
-
-    /// One of the citizen's own documents with its bytes; anyone else's is
-    /// [`ServicesError::NotFound`].
-    pub async fn document_of(
-        &self,
-        citizen: &Citizen,
-        id: &str,
-        document: &str,
-    ) -> Result<(Upload, Vec<u8>), ServicesError> {
-        self.own(citizen, id).await?;
-        self.document_bytes(id, document).await
-    }
-
-    /// A document of an application the officer's unit handles, with its bytes.
-    pub async fn document_for(
-        &self,
-        officer: &Officer,
-        id: &str,
-        document: &str,
-    ) -> Result<(Upload, Vec<u8>), ServicesError> {
-        self.handled(officer, id).await?;
-        self.document_bytes(id, document).await
-    }
-
-    async fn document_bytes(
-        &self,
-        id: &str,
-        document: &str,
-    ) -> Result<(Upload, Vec<u8>), ServicesError> {
-        store::upload_bytes(self, id, document)
-            .await?
-            .ok_or(ServicesError::NotFound)
-    }
-
-    /// A move by an officer of the handling unit.
-    pub async fn officer_moves(
-        &self,
-        officer: &Officer,
-        id: &str,
-        step: &Step,
-    ) -> Result<Application, ServicesError> {
-        let detail = self.handled(officer, id).await?;
-        self.make(
-            &detail.application,
-            step,
-            Role::Officer,
-            Actor::Officer(officer.account()),
-        )
-        .await
-    }
-
-    /// Records an application received at the counter: the officer checked it there, so it is
-    /// accepted at once and its processing deadline starts now.
-    pub async fn record_counter(
-        &self,
-        officer: &Officer,
-        procedure: &str,
-        personal_id: PersonalId,
-        answers: &BTreeMap<String, String>,
-    ) -> Result<Application, ServicesError> {
-        let procedure = self.procedure(procedure).await?;
-        if !officer.serves(&procedure.agency.unit) {
-            return Err(ServicesError::NotAnOfficer);
-        }
-        let answers = application::check_answers(&procedure, answers, true)?;
-        let now = self.now();
-        let due = self.after_working_hours(now, procedure.processing_hours);
-        let application = Application {
-            id: store::new_id(),
-            code: None,
-            procedure: procedure.code.clone(),
-            unit: procedure.agency.unit.clone(),
-            personal_id,
-            account: None,
-            filing: Filing::Counter,
-            level: procedure.level,
-            status: Some(Status::Accepted),
-            form: Form {
-                answers,
-                ..Form::default()
-            },
-            fee_vnd: procedure.fee_vnd,
-            created_at: now,
-            filed_at: Some(now),
-            accept_due_at: Some(now),
-            accepted_at: Some(now),
-            first_due_at: Some(due),
-            due_at: Some(due),
-            decided_at: None,
-            outcome: None,
-            returned_at: None,
-            result_electronic: None,
-            apologies: 0,
-            version: 1,
-        };
-        store::insert_counter(self, &application, officer.account()).await
-    }
-
-    /// Sends the applicant an apology with a new appointment (Circular 01/2018, Form 04) for an
-    /// application past its deadline. The first deadline stays on record for the statistics.
-    pub async fn apologize(
-        &self,
-        officer: &Officer,
-        id: &str,
-        version: i64,
-        new_due_at: i64,
-        reason: &str,
-    ) -> Result<Application, ServicesError> {
-        let current = self.handled(officer, id).await?.application;
-        let now = self.now();
-        if current.status == Some(Status::New) {
-            return Err(ServicesError::invalid(
-                "apology",
-                "an application waiting for reception is accepted, refused or sent back, not apologised for",
-            ));
-        }
-        if !current.overdue(now) {
-            return Err(ServicesError::invalid(
-                "apology",
-                "the application is not past its deadline; an apology is sent only when it is",
-            ));
-        }
-        if new_due_at <= now {
-            return Err(ServicesError::invalid(
-                "new_due_at",
-                "the new appointment must be in the future",
-            ));
-        }
-        let reason = application::clean_text("reason", reason, application::MAX_REASON)?;
-        if reason.is_empty() {
-            return Err(ServicesError::Missing("the reason for the delay".into()));
-        }
-        store::apologize(
-            self,
-            &current,
-            version,
-            officer.account(),
-            now,
-            new_due_at,
-            &reason,
-        )
-        .await
-    }
-
-    /// The platform's move when the fee was paid: the gateway's settlement for `id`. Paying an
-    /// application that no longer waits for its fee changes nothing and says so.
-    pub async fn paid(
-        &self,
-        id: &str,
-        detail: serde_json::Value,
-    ) -> Result<Application, ServicesError> {
-        let current = store::detail(self, id).await?.application;
-        let step = Step {
-            step: Move::Paid,
-            version: current.version,
-            reason: None,
-            outcome: None,
-            electronic: None,
-        };
-        self.make_with(&current, &step, Role::System, Actor::System, Some(detail))
-            .await
     }
 
     // ---- anyone ------------------------------------------------------------------------------
@@ -813,7 +440,7 @@ impl Services {
 }
 
 /// Whether the applicant may still change the form and documents.
-fn editable(application: &Application) -> Result<(), ServicesError> {
+pub(crate) fn editable(application: &Application) -> Result<(), ServicesError> {
     match application.status {
         None | Some(Status::SupplementRequested) => Ok(()),
         Some(other) => Err(ServicesError::invalid(
@@ -827,7 +454,7 @@ fn editable(application: &Application) -> Result<(), ServicesError> {
 }
 
 /// Every required answer and document is there.
-fn complete(
+pub(crate) fn complete(
     procedure: &Procedure,
     application: &Application,
     uploads: &[Upload],
