@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end tests in a real headless Chromium: the e-ID account pages, and a public-service
-# application from sign-in to a signed result.
+# End-to-end tests in a real headless Chromium: the e-ID account pages, a public-service
+# application from sign-in to a signed result, and a relying party on another origin.
 #
 #   tests/e2e/run.sh                      # from anywhere; the binary is built by the caller
 #   DINHDANH_BIN=target/release/dinhdanh tests/e2e/run.sh
@@ -50,7 +50,8 @@ fi
 
 cd "$root"
 set +e
-node --test "$@" "$here/ledger-verify.test.mjs" "$here/accounts.test.mjs" "$here/services.test.mjs"
+node --test "$@" "$here/ledger-verify.test.mjs" "$here/accounts.test.mjs" "$here/services.test.mjs" \
+  "$here/external-rp.test.mjs"
 status=$?
 set -e
 exit "$status"
