@@ -10,12 +10,18 @@ use rand::RngCore;
 use sqlx::FromRow;
 
 use crate::application::{Actor, Application, Detail, Event, Filing, Form, Outcome, Upload};
-use crate::catalogue::{CatalogueFile, Level, Procedure};
+use crate::catalogue::Level;
 use crate::code::{ApplicationCode, UnitCode};
 use crate::error::ServicesError;
 use crate::result::Issued;
 use crate::status::Status;
-use crate::{ImportReport, MAX_LISTED, STATUS_CHECKS_PER_MINUTE, Services};
+use crate::{MAX_LISTED, Services};
+
+mod catalogue;
+mod public;
+
+pub(crate) use catalogue::{add_officer, import, procedure, procedures, units_of};
+pub(crate) use public::{ResultKey, count_check, result};
 
 /// A fresh application identifier: 128 random bits, hex.
 pub(crate) fn new_id() -> String {
@@ -30,122 +36,6 @@ fn vietnam_day(ms: i64) -> NaiveDate {
         .unwrap_or_default()
         .date_naive()
 }
-
-// ---- catalogue ----------------------------------------------------------------------------
-
-pub(crate) async fn import(
-    s: &Services,
-    file: &CatalogueFile,
-) -> Result<ImportReport, ServicesError> {
-    let now = s.now();
-    let mut report = ImportReport::default();
-    write_tx!(s.db(), s.inner.gate, |tx| {
-        for procedure in &file.procedures {
-            let document = serde_json::to_string(procedure)?;
-            let stored: Option<(String, i64)> =
-                sqlx::query_as("SELECT document, listed FROM service_procedures WHERE code = $1")
-                    .bind(&procedure.code)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            match stored {
-                Some((old, listed)) if old == document && listed == 1 => report.unchanged += 1,
-                Some(_) => {
-                    sqlx::query(
-                        "UPDATE service_procedures SET unit = $2, level = $3, document = $4,
-                                listed = 1, version = version + 1, updated_at = $5
-                         WHERE code = $1",
-                    )
-                    .bind(&procedure.code)
-                    .bind(procedure.agency.unit.as_str())
-                    .bind(procedure.level.as_str())
-                    .bind(&document)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                    report.changed += 1;
-                }
-                None => {
-                    sqlx::query(
-                        "INSERT INTO service_procedures (code, unit, level, document, listed, version, updated_at)
-                         VALUES ($1, $2, $3, $4, 1, 1, $5)",
-                    )
-                    .bind(&procedure.code)
-                    .bind(procedure.agency.unit.as_str())
-                    .bind(procedure.level.as_str())
-                    .bind(&document)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                    report.added += 1;
-                }
-            }
-        }
-    });
-    Ok(report)
-}
-
-fn parse_procedure(document: &str) -> Result<Procedure, ServicesError> {
-    Ok(serde_json::from_str(document)?)
-}
-
-pub(crate) async fn procedures(s: &Services) -> Result<Vec<Procedure>, ServicesError> {
-    let rows: Vec<(String,)> = on_db!(s.db(), |pool| {
-        sqlx::query_as("SELECT document FROM service_procedures WHERE listed = 1 ORDER BY code")
-            .fetch_all(pool)
-            .await?
-    });
-    rows.iter().map(|(d,)| parse_procedure(d)).collect()
-}
-
-pub(crate) async fn procedure(
-    s: &Services,
-    code: &str,
-) -> Result<Option<Procedure>, ServicesError> {
-    let row: Option<(String,)> = on_db!(s.db(), |pool| {
-        sqlx::query_as("SELECT document FROM service_procedures WHERE code = $1")
-            .bind(code)
-            .fetch_optional(pool)
-            .await?
-    });
-    row.map(|(d,)| parse_procedure(&d)).transpose()
-}
-
-// ---- officers -----------------------------------------------------------------------------
-
-pub(crate) async fn add_officer(
-    s: &Services,
-    account: AccountId,
-    unit: &UnitCode,
-) -> Result<(), ServicesError> {
-    let now = s.now();
-    write_tx!(s.db(), s.inner.gate, |tx| {
-        sqlx::query(
-            "INSERT INTO service_officers (account_id, unit, added_at) VALUES ($1, $2, $3)
-             ON CONFLICT (account_id, unit) DO NOTHING",
-        )
-        .bind(account)
-        .bind(unit.as_str())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    });
-    Ok(())
-}
-
-pub(crate) async fn units_of(
-    s: &Services,
-    account: AccountId,
-) -> Result<Vec<UnitCode>, ServicesError> {
-    let rows: Vec<(String,)> = on_db!(s.db(), |pool| {
-        sqlx::query_as("SELECT unit FROM service_officers WHERE account_id = $1 ORDER BY unit")
-            .bind(account)
-            .fetch_all(pool)
-            .await?
-    });
-    rows.iter().map(|(u,)| UnitCode::parse(u)).collect()
-}
-
-// ---- applications -------------------------------------------------------------------------
 
 #[derive(FromRow)]
 struct Row {
@@ -776,71 +666,4 @@ pub(crate) async fn upload_bytes(
         .await?
     });
     Ok(row.map(|r| (r.upload.into(), r.bytes)))
-}
-
-pub(crate) async fn count_check(s: &Services, address: &str) -> Result<(), ServicesError> {
-    let now = s.now();
-    let minute = now / 60_000;
-    let count: i64 = write_tx!(s.db(), s.inner.gate, |tx| {
-        let (count,): (i64,) = sqlx::query_as(
-            "INSERT INTO service_status_checks (address, minute, count) VALUES ($1, $2, 1)
-             ON CONFLICT (address, minute) DO UPDATE SET count = service_status_checks.count + 1
-             RETURNING count",
-        )
-        .bind(address)
-        .bind(minute)
-        .fetch_one(&mut *tx)
-        .await?;
-        if count == 1 {
-            // The first check of a minute from an address clears that address's old minutes.
-            sqlx::query("DELETE FROM service_status_checks WHERE address = $1 AND minute < $2")
-                .bind(address)
-                .bind(minute)
-                .execute(&mut *tx)
-                .await?;
-        }
-        count
-    });
-    if count > STATUS_CHECKS_PER_MINUTE {
-        return Err(ServicesError::TooManyChecks {
-            retry_after_s: (60 - (now / 1000) % 60) as u64,
-        });
-    }
-    Ok(())
-}
-
-/// Which key a result is looked up by.
-pub(crate) enum ResultKey<'a> {
-    /// Its public identifier.
-    Result(&'a str),
-    /// Its application.
-    Application(&'a str),
-}
-
-pub(crate) async fn result(
-    s: &Services,
-    key: ResultKey<'_>,
-) -> Result<Option<Issued>, ServicesError> {
-    let (query, value) = match key {
-        ResultKey::Result(id) => (
-            "SELECT result_id, application_id, jws, issued_at FROM service_results WHERE result_id = $1",
-            id,
-        ),
-        ResultKey::Application(id) => (
-            "SELECT result_id, application_id, jws, issued_at FROM service_results WHERE application_id = $1",
-            id,
-        ),
-    };
-    let row: Option<(String, String, String, i64)> = on_db!(s.db(), |pool| {
-        sqlx::query_as(query)
-            .bind(value)
-            .fetch_optional(pool)
-            .await?
-    });
-    Ok(row.map(|(id, application, jws, issued_at)| Issued {
-        id,
-        application,
-        jws,
-        issued_at,
-    }))
 }
