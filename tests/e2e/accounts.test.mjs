@@ -13,8 +13,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as OTPAuth from 'otpauth';
 import { chromium } from 'playwright-core';
+import { describePage, expectAttr, expectPath, pathOf, saveEvidence, totpCode as nextTotpCode } from './pages.mjs';
 import { verifyBundle } from './ledger-verify.mjs';
 import { binaryPath, freePort, portraitPng, runCli, Server, sleep } from './support.mjs';
 
@@ -122,6 +122,8 @@ const S = {
   current: null, // the page the running step works on, for failure reports
 };
 
+const totpCode = (secret) => nextTotpCode(secret, S.lastTotpStep);
+
 function cleanup() {
   if (S.server) S.server.killNow();
   if (S.tmp && process.env.E2E_KEEP_TMP !== '1') {
@@ -170,60 +172,8 @@ function watch(name, page) {
   });
 }
 
-// The text of what looks like an error on the page: alerts, error boxes, invalid inputs.
-async function visibleErrors(page) {
-  try {
-    return await page.evaluate(() => {
-      const seen = new Set();
-      const out = [];
-      const sel = '[role=alert], .error, .errors, .alert, .flash, .notice, #error, #passkey-error, [aria-invalid=true]';
-      for (const el of document.querySelectorAll(sel)) {
-        if (el.hidden || el.closest('[hidden]')) continue;
-        const t = (el.innerText || el.textContent || '').trim().replace(/\s+/g, ' ');
-        if (t && !seen.has(t)) {
-          seen.add(t);
-          out.push(t);
-        }
-      }
-      for (const el of document.querySelectorAll('input, select, textarea')) {
-        if (el.willValidate && !el.checkValidity()) out.push(`invalid input ${el.name || el.id}: ${el.validationMessage}`);
-      }
-      if (!out.length) {
-        const main = document.querySelector('main') || document.body;
-        const t = main ? (main.innerText || '').trim().replace(/\s+/g, ' ') : '';
-        if (t) out.push(`(no error element; page text: ${t.slice(0, 400)})`);
-      }
-      return out.join(' | ');
-    });
-  } catch (e) {
-    return `(could not read the page: ${e.message})`;
-  }
-}
 
-async function describePage(page) {
-  if (!page || page.isClosed()) return 'no page';
-  let status = '';
-  try {
-    status = await page.evaluate(() => document.title);
-  } catch {
-    // navigating
-  }
-  return `page ${page.url()} (title: ${JSON.stringify(status)})\n  visible error text: ${await visibleErrors(page)}`;
-}
 
-// Saves a screenshot and the HTML of the failing page outside the temp dir (which is deleted).
-async function saveEvidence(page, stepName) {
-  if (!page || page.isClosed()) return '';
-  try {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dinhdanh-e2e-failure-'));
-    const slug = stepName.replace(/[^\w]+/g, '-').slice(0, 60);
-    await page.screenshot({ path: path.join(dir, `${slug}.png`), fullPage: true });
-    fs.writeFileSync(path.join(dir, `${slug}.html`), await page.content());
-    return `\n  screenshot and HTML saved in ${dir}`;
-  } catch {
-    return '';
-  }
-}
 
 // A scenario step: skipped after an earlier failure; a failure names the page and its errors.
 function step(name, fn) {
@@ -248,15 +198,7 @@ function step(name, fn) {
 
 // ---- page helpers ----------------------------------------------------------------------------
 
-function pathOf(page) {
-  return new URL(page.url()).pathname;
-}
 
-function expectPath(page, expected, what) {
-  const actual = pathOf(page);
-  const ok = Array.isArray(expected) ? expected.includes(actual) : actual === expected;
-  assert.ok(ok, `${what}: expected to be at ${[].concat(expected).join(' or ')}, but the browser is at ${actual}`);
-}
 
 async function goto(page, url, { allowHttpError = false } = {}) {
   S.current = page;
@@ -303,18 +245,7 @@ async function submitForm(page, formSelector, fields = {}) {
   }
 }
 
-async function attr(page, selector, name) {
-  const el = page.locator(selector);
-  await el.waitFor({ state: 'attached' }).catch(() => {
-    throw new Error(`no ${selector} on ${page.url()}`);
-  });
-  return el.getAttribute(name);
-}
 
-async function expectAttr(page, selector, name, expected) {
-  const actual = await attr(page, selector, name);
-  assert.equal(actual, expected, `${selector} ${name}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-}
 
 async function methods(page) {
   return page.$$eval('table#authenticators tr[data-method]', (rows) => rows.map((r) => r.getAttribute('data-method')));
@@ -352,28 +283,6 @@ async function outboxCode(msisdn, used = new Set()) {
 }
 const usedSmsCodes = new Set();
 
-// A TOTP code for a 30-s step in which this secret has not been used yet (a code is accepted only
-// once per step); waits for the next step when needed, or when the current one is about to end.
-async function totpCode(secret) {
-  const period = 30_000;
-  for (;;) {
-    const now = Date.now();
-    const stepNo = Math.floor(now / period);
-    const left = (stepNo + 1) * period - now;
-    const last = S.lastTotpStep[secret];
-    if ((last === undefined || stepNo > last) && left > 2_000) {
-      S.lastTotpStep[secret] = stepNo;
-      const totp = new OTPAuth.TOTP({
-        secret: OTPAuth.Secret.fromBase32(secret),
-        digits: 6,
-        period: 30,
-        algorithm: 'SHA1',
-      });
-      return totp.generate({ timestamp: now });
-    }
-    await sleep(left + 150);
-  }
-}
 
 async function enrolTotp(page, who) {
   expectPath(page, '/account/totp', 'the TOTP enrolment page');

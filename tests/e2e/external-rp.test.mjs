@@ -17,6 +17,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { pathOf } from './pages.mjs';
 import { binaryPath, freePort, portraitPng, runCli, Server, sleep } from './support.mjs';
 
 const CHROMIUM = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
@@ -116,9 +117,6 @@ function step(name, fn) {
   });
 }
 
-function pathOf(page) {
-  return new URL(page.url()).pathname;
-}
 
 async function goto(page, url) {
   const res = await page.goto(url);
