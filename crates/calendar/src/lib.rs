@@ -31,6 +31,7 @@ pub mod calendar;
 pub mod holiday;
 pub mod lunar;
 pub mod schedule;
+pub mod vietnam;
 pub mod working_time;
 
 pub use calendar::{DayKind, WorkCalendar};

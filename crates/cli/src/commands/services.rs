@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use chrono::{NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use clap::Subcommand;
 use dinhdanh_accounts::{Accounts, Clock};
 use dinhdanh_domain::PersonalId;
@@ -69,16 +69,6 @@ async fn open(config: &Config) -> anyhow::Result<(Services, Accounts)> {
         dinhdanh_services::PORTAL_CLIENT,
     );
     Ok((services, accounts))
-}
-
-/// Midnight at the start of `day` in Vietnam, in Unix milliseconds.
-fn vietnam_midnight(day: NaiveDate) -> i64 {
-    chrono::FixedOffset::east_opt(7 * 3600)
-        .expect("UTC+7 is a valid offset")
-        .from_local_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight exists"))
-        .single()
-        .expect("UTC+7 has no gaps")
-        .timestamp_millis()
 }
 
 fn read(file: &PathBuf) -> anyhow::Result<String> {
@@ -154,8 +144,8 @@ pub async fn run(config: &Config, command: ServicesCommand) -> anyhow::Result<()
                 .await?
                 .0
                 .statistics(
-                    vietnam_midnight(from),
-                    vietnam_midnight(end),
+                    dinhdanh_calendar::vietnam::midnight(from),
+                    dinhdanh_calendar::vietnam::midnight(end),
                     unit.as_deref(),
                 )
                 .await?;

@@ -123,11 +123,8 @@ fn day(field: &'static str, value: &str) -> Result<NaiveDate, ApiError> {
 
 /// The instants `[start, end)` of the Vietnam days `from` to `to`, both included.
 pub(crate) fn vietnam_days(from: NaiveDate, to: NaiveDate) -> Option<(i64, i64)> {
-    let midnight = |d: NaiveDate| {
-        d.and_hms_opt(0, 0, 0)
-            .map(|t| t.and_utc().timestamp_millis() - 7 * 3_600_000)
-    };
-    Some((midnight(from)?, midnight(to.succ_opt()?)?))
+    use dinhdanh_calendar::vietnam::midnight;
+    Some((midnight(from), midnight(to.succ_opt()?)))
 }
 
 /// The statistics of the applications filed on the Vietnam days `from` to `to` (both included),

@@ -2,7 +2,6 @@
 //! Every change of an application is an update conditioned on the version the caller saw, so
 //! two officers acting at once cannot both win; the event and the update share a transaction.
 
-use chrono::{DateTime, NaiveDate, Utc};
 use dinhdanh_accounts::AccountId;
 use dinhdanh_domain::PersonalId;
 use dinhdanh_store::{on_db, write_tx};
@@ -28,13 +27,6 @@ pub(crate) fn new_id() -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
-}
-
-/// The date in Vietnam (UTC+7) at `ms`.
-fn vietnam_day(ms: i64) -> NaiveDate {
-    DateTime::<Utc>::from_timestamp_millis(ms + 7 * 3_600_000)
-        .unwrap_or_default()
-        .date_naive()
 }
 
 #[derive(FromRow)]
@@ -306,7 +298,7 @@ pub(crate) async fn file(
     now: i64,
     accept_due: i64,
 ) -> Result<Application, ServicesError> {
-    let day = vietnam_day(now);
+    let day = dinhdanh_calendar::vietnam::date(now);
     let unit = current.unit.clone();
     let mut next = current.clone();
     write_tx!(s.db(), s.inner.gate, |tx| {
@@ -352,7 +344,7 @@ pub(crate) async fn insert_counter(
     officer: AccountId,
 ) -> Result<Application, ServicesError> {
     let now = a.created_at;
-    let day = vietnam_day(now);
+    let day = dinhdanh_calendar::vietnam::date(now);
     let mut next = a.clone();
     write_tx!(s.db(), s.inner.gate, |tx| {
         let number = next_number!(tx, a.unit.as_str(), day.to_string());

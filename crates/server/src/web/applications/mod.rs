@@ -13,7 +13,7 @@ use crate::web::layout::hidden_csrf;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, FixedOffset, SecondsFormat};
+use chrono::{DateTime, SecondsFormat};
 use dinhdanh_services::catalogue::FieldKind;
 use dinhdanh_services::{Application, Move, Officer, Procedure, ServicesError, Status};
 use maud::{Markup, html};
@@ -263,10 +263,9 @@ fn move_text(lang: Lang, step: Move) -> &'static str {
 
 /// An instant as RFC 3339 in Vietnam time, for `<time datetime>`.
 fn iso(ms: i64) -> String {
-    let vietnam = FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
     DateTime::from_timestamp_millis(ms)
         .map(|at| {
-            at.with_timezone(&vietnam)
+            at.with_timezone(&dinhdanh_calendar::vietnam::offset())
                 .to_rfc3339_opts(SecondsFormat::Secs, false)
         })
         .unwrap_or_default()

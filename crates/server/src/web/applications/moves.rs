@@ -166,7 +166,7 @@ fn appointment(value: &str) -> Option<i64> {
     let local = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
         .ok()?;
-    Some(local.and_utc().timestamp_millis() - 7 * 3_600_000)
+    Some(dinhdanh_calendar::vietnam::instant(local))
 }
 
 async fn apologize(

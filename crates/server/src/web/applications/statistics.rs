@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Query, State};
 use axum::routing::get;
-use chrono::{DateTime, Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use dinhdanh_domain::Texts;
 use dinhdanh_services::stats::{AgencyLine, Statistics};
 use dinhdanh_services::{Level, UnitCode};
@@ -88,13 +88,6 @@ fn bar_chart(lang: Lang, id: &str, title: &str, lines: &[(String, Option<f64>)])
     }
 }
 
-/// The day in Vietnam at `ms`.
-fn vietnam_day(ms: i64) -> NaiveDate {
-    DateTime::from_timestamp_millis(ms + 7 * 3_600_000)
-        .unwrap_or_default()
-        .date_naive()
-}
-
 /// A day of the period form, the default when left empty.
 fn day(value: Option<&str>, default: NaiveDate) -> Option<NaiveDate> {
     match value.map(str::trim) {
@@ -110,7 +103,7 @@ async fn statistics_page(
 ) -> Response {
     let l = web.lang;
     let en = l == Lang::En;
-    let today = vietnam_day(state.services.now());
+    let today = dinhdanh_calendar::vietnam::date(state.services.now());
     let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
     let year_end = NaiveDate::from_ymd_opt(today.year(), 12, 31).unwrap_or(today);
     let procedures = match state.services.procedures().await {
