@@ -424,15 +424,18 @@ async fn unknown_accounts_and_wrong_passwords_look_and_take_the_same() {
                 );
             }
         }
-        // Other tests share the cores and only ever add time, so the fastest of many tries is
-        // the figure that shows the work each path does — and the one an attacker would take.
-        // A path that skipped the hash would be an order of magnitude faster.
-        let fastest = |d: &[std::time::Duration]| d.iter().min().unwrap().as_secs_f64();
-        let (u, k) = (fastest(&unknown), fastest(&wrong));
+        // Both paths run one Argon2 verification on the same threads, so their medians agree even
+        // when other work slows the machine; one lucky or unlucky try moves neither. A path that
+        // skipped the hash would be an order of magnitude faster.
+        let median = |d: &mut Vec<std::time::Duration>| {
+            d.sort();
+            d[d.len() / 2].as_secs_f64()
+        };
+        let (u, k) = (median(&mut unknown), median(&mut wrong));
         let ratio = u / k;
         assert!(
-            (0.8..1.25).contains(&ratio),
-            "{name}: fastest unknown {u:.4}s vs wrong password {k:.4}s \
+            (0.75..1.33).contains(&ratio),
+            "{name}: median unknown {u:.4}s vs wrong password {k:.4}s \
              (unknown {unknown:?}, wrong {wrong:?})"
         );
         w.test_db.close().await;
