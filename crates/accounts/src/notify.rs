@@ -184,13 +184,15 @@ enum Outcome {
 }
 
 impl Dispatcher {
-    /// A dispatcher for `gateway`.
+    /// A dispatcher for `gateway`, trusting `tls` when the gateway is reached over HTTPS.
     pub fn new(
         db: &Db,
         gateway: GatewaySettings,
         clock: Clock,
+        tls: &dinhdanh_http::ClientTls,
     ) -> Result<Dispatcher, AccountError> {
-        let http = reqwest::Client::builder()
+        let http = tls
+            .client_builder()
             .timeout(gateway.timeout)
             .connect_timeout(gateway.timeout)
             .build()
@@ -309,7 +311,10 @@ impl Dispatcher {
             }
             Ok(r) => Outcome::Fail(format!("gateway refused the message: {}", r.status())),
             Err(e) if e.is_timeout() => Outcome::Retry("gateway timed out".into()),
-            Err(e) => Outcome::Retry(format!("gateway unreachable: {e}")),
+            Err(e) => Outcome::Retry(format!(
+                "gateway unreachable: {}",
+                dinhdanh_http::describe(&e)
+            )),
         }
     }
 

@@ -44,6 +44,18 @@ pub struct Config {
     pub max_connections: u32,
     /// Seconds a request may take before it is answered with 503.
     pub request_timeout_seconds: u64,
+    /// How the server's own HTTP clients reach HTTPS servers.
+    pub http_client: HttpClientConfig,
+}
+
+/// Outgoing HTTPS (back-channel logout, relying parties' keys, the SMS gateway, the payment
+/// sandbox's notifications, the portal's OpenID client).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpClientConfig {
+    /// A PEM file of certificate authorities trusted besides the system's (a private
+    /// government CA); every certificate in it is added.
+    pub ca_file: Option<PathBuf>,
 }
 
 /// The payment gateway's terminal (VNPay 2.1.0 style).
@@ -111,6 +123,7 @@ impl Default for Config {
             payment: None,
             max_connections: 8,
             request_timeout_seconds: 30,
+            http_client: HttpClientConfig::default(),
         }
     }
 }
@@ -176,6 +189,9 @@ impl Config {
                 .parse()
                 .with_context(|| format!("DINHDANH_MAX_CONNECTIONS={v:?} is not a number"))?;
         }
+        if let Some(v) = var("HTTP_CLIENT_CA_FILE") {
+            config.http_client.ca_file = Some(PathBuf::from(v));
+        }
         if let Some(v) = var("REQUEST_TIMEOUT_SECONDS") {
             config.request_timeout_seconds = v.parse().with_context(|| {
                 format!("DINHDANH_REQUEST_TIMEOUT_SECONDS={v:?} is not a number")
@@ -207,6 +223,12 @@ impl Config {
                 "[payment] (tmn_code, hash_secret or DINHDANH_PAYMENT_HASH_SECRET, pay_page)",
             )?;
         Ok(Some(terminal))
+    }
+
+    /// The trust of the server's outgoing HTTPS: the system's roots plus `[http_client] ca_file`.
+    pub fn client_tls(&self) -> anyhow::Result<dinhdanh_http::ClientTls> {
+        dinhdanh_http::ClientTls::load(self.http_client.ca_file.as_deref())
+            .context("[http_client] ca_file (or DINHDANH_HTTP_CLIENT_CA_FILE)")
     }
 
     /// The accounts capability's settings, checked for form.
@@ -330,5 +352,40 @@ mod tests {
         let e = gateway.account_settings().unwrap_err().to_string();
         assert!(e.contains("at least 32 bytes"), "{e}");
         assert_eq!(Config::default().public_origin(), "http://localhost:8080");
+    }
+
+    #[test]
+    fn the_ca_file_comes_from_the_file_or_the_environment_and_must_hold_certificates() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("d.toml");
+        std::fs::write(
+            &file,
+            "[http_client]\nca_file = \"/etc/dinhdanh/gov-ca.pem\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&file), env(&[])).unwrap();
+        assert_eq!(
+            c.http_client.ca_file.as_deref(),
+            Some(Path::new("/etc/dinhdanh/gov-ca.pem"))
+        );
+        let e = format!("{:#}", c.client_tls().unwrap_err());
+        assert!(e.contains("[http_client] ca_file"), "{e}");
+        assert!(e.contains("/etc/dinhdanh/gov-ca.pem does not exist"), "{e}");
+
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "").unwrap();
+        let c = Config::load(
+            Some(&file),
+            env(&[("DINHDANH_HTTP_CLIENT_CA_FILE", empty.to_str().unwrap())]),
+        )
+        .unwrap();
+        assert_eq!(c.http_client.ca_file.as_deref(), Some(empty.as_path()));
+        let e = format!("{:#}", c.client_tls().unwrap_err());
+        assert!(e.contains("holds no certificate"), "{e}");
+
+        std::fs::write(&file, "[http_client]\nca_flie = \"x\"\n").unwrap();
+        let e = format!("{:#}", Config::load(Some(&file), env(&[])).unwrap_err());
+        assert!(e.contains("unknown field `ca_flie`"), "{e}");
+        assert_eq!(Config::default().client_tls().unwrap().ca_file(), None);
     }
 }

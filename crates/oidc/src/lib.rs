@@ -60,11 +60,14 @@ pub struct OidcSettings {
     /// Accept `http://` loopback redirect URIs (development only; on when the issuer itself is
     /// plain HTTP on a loopback host).
     pub allow_loopback_http: bool,
+    /// Whom the provider trusts when it calls relying parties over HTTPS (back-channel logout,
+    /// `jwks_uri`): the system's roots unless the operator added a CA file.
+    pub tls: dinhdanh_http::ClientTls,
 }
 
 impl OidcSettings {
-    /// Settings for an issuer; loopback HTTP redirect URIs are allowed only when the issuer is
-    /// itself served over plain HTTP on a loopback host.
+    /// Settings for an issuer, trusting the system's roots; loopback HTTP redirect URIs are
+    /// allowed only when the issuer is itself served over plain HTTP on a loopback host.
     pub fn for_issuer(issuer: &str) -> OidcSettings {
         let issuer = issuer.trim_end_matches('/').to_owned();
         let allow_loopback_http = url::Url::parse(&issuer).is_ok_and(|u| {
@@ -74,6 +77,7 @@ impl OidcSettings {
         OidcSettings {
             issuer,
             allow_loopback_http,
+            tls: dinhdanh_http::ClientTls::system(),
         }
     }
 }
@@ -112,11 +116,13 @@ impl Oidc {
 
     /// Builds the provider over a migrated database; keys are loaded (or created) on first use.
     pub fn new(db: &Db, accounts: Accounts, settings: OidcSettings) -> Oidc {
-        let http = reqwest::Client::builder()
+        let http = settings
+            .tls
+            .client_builder()
             .timeout(std::time::Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .expect("an HTTP client with default TLS settings");
+            .expect("an HTTP client over a ready TLS configuration");
         let sqlite_writes = accounts.sqlite_write_gate();
         let writes = match db {
             Db::Sqlite(pool) => Some(dinhdanh_store::group::GroupCommit::new(

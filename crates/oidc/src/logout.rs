@@ -180,7 +180,10 @@ async fn deliver(http: reqwest::Client, uri: String, client_id: String, token: S
             Ok(r) => {
                 tracing::warn!(%client_id, status = %r.status(), attempt, "back-channel logout refused")
             }
-            Err(e) => tracing::warn!(%client_id, error = %e, attempt, "back-channel logout failed"),
+            Err(e) => {
+                let error = dinhdanh_http::describe(&e);
+                tracing::warn!(%client_id, %error, attempt, "back-channel logout failed")
+            }
         }
         if attempt < DELIVERY_ATTEMPTS {
             tokio::time::sleep(pause).await;

@@ -302,7 +302,8 @@ impl Oidc {
         }
         .await
         .map_err(|e| {
-            tracing::warn!(%uri, error = %e, "fetching a client's jwks_uri failed");
+            let error = dinhdanh_http::describe(&e);
+            tracing::warn!(%uri, %error, "fetching a client's jwks_uri failed");
             jose::JoseError::Jwk("the client's jwks_uri could not be fetched")
         })?;
         let at = Instant::now();

@@ -45,7 +45,8 @@ fn main() {
 
     // DINHDANH_BENCH_ONLY=passkey skips the password figures (for profiling).
     let only_passkeys = std::env::var("DINHDANH_BENCH_ONLY").is_ok_and(|v| v == "passkey");
-    let client = reqwest::Client::builder()
+    let client = dinhdanh_http::ClientTls::system()
+        .client_builder()
         .pool_max_idle_per_host(concurrency)
         .build()
         .unwrap();

@@ -998,7 +998,8 @@ struct Outcome {
 }
 
 fn http_client(concurrency: usize) -> reqwest::Client {
-    reqwest::Client::builder()
+    dinhdanh_http::ClientTls::system()
+        .client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(concurrency)
         .timeout(Duration::from_secs(30))

@@ -43,6 +43,9 @@ pub struct ServerSettings {
     /// The payment gateway's terminal for application fees; without one, the sandbox gateway
     /// answers on this server (`/paymentv2/vpcpay.html`) and notifies it like a real one.
     pub payment: Option<dinhdanh_payment::Terminal>,
+    /// Whom outgoing HTTPS trusts (back-channel logout, client keys, the sandbox gateway's
+    /// notifications): the system's roots, plus the operator's CA file when one is configured.
+    pub http_client: dinhdanh_http::ClientTls,
 }
 
 /// The path at which the gateway's payment notifications (IPN) arrive.
@@ -61,9 +64,13 @@ pub struct AppState {
     rights: dinhdanh_rights::Rights,
     services: dinhdanh_services::Services,
     payments: dinhdanh_payment::Payments,
+    /// The public-service portal's own storage (its sessions, as a relying party).
+    portal: dinhdanh_portal::Portal,
     /// The sandbox gateway, when no real one is configured.
     sandbox: Option<dinhdanh_payment::sandbox::Gateway>,
     web: Arc<WebSettings>,
+    /// Whom outgoing HTTPS trusts, for clients built after the state (the portal's).
+    http_client: dinhdanh_http::ClientTls,
     registry_size: Arc<metrics::RegistrySize>,
 }
 
@@ -93,13 +100,21 @@ impl AppState {
         self.sandbox.as_ref()
     }
 
+    /// Whom the server's outgoing HTTPS trusts: the system's roots, plus the operator's CA file.
+    pub fn client_tls(&self) -> &dinhdanh_http::ClientTls {
+        &self.http_client
+    }
+
     /// Builds the state over a migrated database and the accounts capability; the OpenID
     /// provider's issuer is the public origin.
     pub fn new(db: Db, accounts: Accounts, ledger: Ledger, settings: &ServerSettings) -> AppState {
         let oidc = dinhdanh_oidc::Oidc::new(
             &db,
             accounts.clone(),
-            dinhdanh_oidc::OidcSettings::for_issuer(&settings.web.public_origin),
+            dinhdanh_oidc::OidcSettings {
+                tls: settings.http_client.clone(),
+                ..dinhdanh_oidc::OidcSettings::for_issuer(&settings.web.public_origin)
+            },
         );
         oidc.record_releases_in(ledger.clone());
         accounts.record_changes_in(ledger.clone());
@@ -127,12 +142,13 @@ impl AppState {
         let (terminal, sandbox) = match &settings.payment {
             Some(terminal) => (terminal.clone(), None),
             None => {
-                let gateway = dinhdanh_payment::sandbox::Gateway::new(
+                let gateway = dinhdanh_payment::sandbox::Gateway::with_tls(
                     dinhdanh_payment::sandbox::Config::new(
                         dinhdanh_payment::TmnCode::parse("DDSANDBX").expect("a valid code"),
                         dinhdanh_payment::signing::HashSecret::generate(),
                         origin.join(PAYMENT_IPN_PATH).expect("the IPN path joins"),
                     ),
+                    &settings.http_client,
                 );
                 (gateway.terminal(&origin), Some(gateway))
             }
@@ -147,12 +163,18 @@ impl AppState {
             exchange,
             services,
             payments,
+            portal: dinhdanh_portal::Portal::new(
+                &db,
+                accounts.sqlite_write_gate(),
+                accounts.clock().clone(),
+            ),
             sandbox,
             db,
             accounts,
             oidc,
             ledger,
             web: Arc::new(settings.web.clone()),
+            http_client: settings.http_client.clone(),
             registry_size: Arc::new(metrics::RegistrySize::default()),
         }
     }

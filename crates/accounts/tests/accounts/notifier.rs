@@ -10,6 +10,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use dinhdanh_accounts::notify::{Dispatcher, outbox, verify_signature};
 use dinhdanh_accounts::{AccountSettings, Delivery, GatewaySettings};
+use dinhdanh_http::ClientTls;
+use dinhdanh_http::testing::TestCa;
 
 use crate::common::*;
 
@@ -74,6 +76,15 @@ async fn start(gateway: Gateway) -> url::Url {
     url::Url::parse(&format!("http://{address}/sms")).unwrap()
 }
 
+/// The gateway over HTTPS, with a certificate `ca` signed.
+async fn start_https(gateway: Gateway, ca: &TestCa) -> url::Url {
+    let app = axum::Router::new()
+        .route("/sms", post(handle))
+        .with_state(gateway);
+    let address = ca.serve(app).await;
+    url::Url::parse(&format!("https://localhost:{}/sms", address.port())).unwrap()
+}
+
 fn gateway_settings(url: url::Url, key: &[u8]) -> GatewaySettings {
     GatewaySettings {
         url,
@@ -116,7 +127,8 @@ async fn the_gateway_gets_signed_messages_with_retries() {
         node.register(&an_registration("0912345678"), &client("10.6.6.7"))
             .await
             .unwrap();
-        let dispatcher = Dispatcher::new(w.db(), settings, w.clock.clone()).unwrap();
+        let dispatcher =
+            Dispatcher::new(w.db(), settings, w.clock.clone(), &ClientTls::system()).unwrap();
 
         let first = dispatcher.run_once(10).await.unwrap();
         assert_eq!(
@@ -177,7 +189,8 @@ async fn a_refusing_or_silent_gateway_fails_the_message_after_its_attempts() {
         node.register(&an_registration("0912345678"), &client("10.6.6.8"))
             .await
             .unwrap();
-        let dispatcher = Dispatcher::new(w.db(), wrong_key, w.clock.clone()).unwrap();
+        let dispatcher =
+            Dispatcher::new(w.db(), wrong_key, w.clock.clone(), &ClientTls::system()).unwrap();
         assert_eq!(dispatcher.run_once(10).await.unwrap().failed, 1, "{name}");
         let failed = &outbox(w.db(), None, 1).await.unwrap()[0];
         assert_eq!(failed.status, "failed", "{name}");
@@ -196,7 +209,8 @@ async fn a_refusing_or_silent_gateway_fails_the_message_after_its_attempts() {
         node.register(&an_registration("0912345679"), &client("10.6.6.8"))
             .await
             .unwrap();
-        let dispatcher = Dispatcher::new(w.db(), slow, w.clock.clone()).unwrap();
+        let dispatcher =
+            Dispatcher::new(w.db(), slow, w.clock.clone(), &ClientTls::system()).unwrap();
         let mut outcomes = Vec::new();
         for _ in 0..3 {
             let r = dispatcher.run_once(10).await.unwrap();
@@ -214,6 +228,48 @@ async fn a_refusing_or_silent_gateway_fails_the_message_after_its_attempts() {
             message.last_error.as_deref().unwrap().contains("timed out"),
             "{name}"
         );
+        w.test_db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn an_https_gateway_is_reached_when_its_ca_is_trusted_and_refused_otherwise() {
+    let ca = TestCa::new();
+    for w in worlds().await {
+        let name = w.name();
+        let gateway = Gateway::default();
+        let url = start_https(gateway.clone(), &ca).await;
+        let settings = gateway_settings(url, KEY);
+        let node = w.node(AccountSettings {
+            delivery: Delivery::Gateway(settings.clone()),
+            ..crate::common::settings()
+        });
+        node.register(&an_registration("0912345678"), &client("10.6.6.9"))
+            .await
+            .unwrap();
+        // The system's roots alone do not know the gateway's authority: retried, with the reason.
+        let untrusting = Dispatcher::new(
+            w.db(),
+            settings.clone(),
+            w.clock.clone(),
+            &ClientTls::system(),
+        )
+        .unwrap();
+        let first = untrusting.run_once(10).await.unwrap();
+        assert_eq!((first.sent, first.retrying), (0, 1), "{name}");
+        assert_eq!(gateway.requests.load(Ordering::SeqCst), 0, "{name}");
+        let error = outbox(w.db(), None, 1).await.unwrap()[0]
+            .last_error
+            .clone()
+            .unwrap();
+        assert!(error.contains("UnknownIssuer"), "{name}: {error}");
+        // With the operator's CA file, the next attempt goes through.
+        let tls = ClientTls::with_ca_file(ca.ca_file()).unwrap();
+        let trusting = Dispatcher::new(w.db(), settings, w.clock.clone(), &tls).unwrap();
+        w.clock.advance(Duration::from_secs(2));
+        let second = trusting.run_once(10).await.unwrap();
+        assert_eq!(second.sent, 1, "{name}");
+        assert_eq!(gateway.accepted.lock().unwrap().len(), 1, "{name}");
         w.test_db.close().await;
     }
 }

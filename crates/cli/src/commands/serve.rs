@@ -20,17 +20,18 @@ pub fn settings(config: &Config) -> anyhow::Result<ServerSettings> {
             public_origin: config.public_origin(),
         },
         payment: config.payment_terminal()?,
+        http_client: config.client_tls()?,
     })
 }
 
 /// Runs the server with the given configuration.
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let account_settings = config.account_settings()?;
+    let settings = settings(config)?;
     let db = super::open_migrated(config).await?;
     let clock = Clock::system();
     let accounts = Accounts::new(&db, account_settings.clone(), clock.clone())
         .context("cannot set up accounts")?;
-    let settings = settings(config)?;
     if settings.payment.is_none() {
         tracing::warn!(
             "no payment gateway is configured: fees are paid through the sandbox gateway, which takes no money"
@@ -51,7 +52,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     match &account_settings.delivery {
         Delivery::Gateway(gateway) => {
-            let dispatcher = Dispatcher::new(&db, gateway.clone(), clock)?;
+            let dispatcher = Dispatcher::new(&db, gateway.clone(), clock, &settings.http_client)?;
             tokio::spawn(dispatcher.run(Duration::from_millis(500), stopped.clone()));
         }
         Delivery::Outbox => tracing::warn!(

@@ -225,13 +225,20 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// A gateway serving one terminal.
+    /// A gateway serving one terminal, trusting the system's roots when it notifies an HTTPS
+    /// merchant.
     pub fn new(config: Config) -> Gateway {
-        let client = reqwest::Client::builder()
+        Gateway::with_tls(config, &dinhdanh_http::ClientTls::system())
+    }
+
+    /// A gateway serving one terminal, trusting `tls` when it notifies an HTTPS merchant.
+    pub fn with_tls(config: Config, tls: &dinhdanh_http::ClientTls) -> Gateway {
+        let client = tls
+            .client_builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(config.retry.timeout)
             .build()
-            .expect("a plain HTTP client builds");
+            .expect("an HTTP client over a ready TLS configuration");
         Gateway {
             inner: Arc::new(Inner {
                 config,

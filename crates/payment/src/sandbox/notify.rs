@@ -132,7 +132,7 @@ pub(super) async fn deliver(
 async fn try_once(client: &reqwest::Client, target: &str) -> TryOutcome {
     let response = match client.get(target).send().await {
         Ok(response) => response,
-        Err(e) => return TryOutcome::Unreachable(e.to_string()),
+        Err(e) => return TryOutcome::Unreachable(dinhdanh_http::describe(&e)),
     };
     let status = response.status();
     if !status.is_success() {

@@ -100,6 +100,7 @@ impl Default for WebSettings {
 }
 
 pub(crate) fn router(state: &AppState) -> Router<AppState> {
+    let portal = portal::routes(state);
     let mut router = Router::new()
         .route("/", get(layout::home))
         .route("/static/app.css", get(static_css))
@@ -114,12 +115,16 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .merge(officer::router())
         .merge(results::router())
         .merge(rights::router())
-        .merge(portal::router())
+        .merge(portal.pages)
         .merge(applications::router());
     if state.web.demo_outbox {
         router = router.route("/demo/outbox", get(layout::demo_outbox));
     }
-    router.layer(axum::middleware::from_fn_with_state(state.clone(), guard))
+    // The portal's back channel is called server to server, without cookies or a CSRF token:
+    // outside the pages' guard, like the provider's own token endpoint.
+    router
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
+        .merge(portal.back_channel)
 }
 
 async fn static_css() -> Response {

@@ -29,7 +29,12 @@ fn registration(value: Value) -> ClientRegistration {
 }
 
 async fn provider(t: &TestDb) -> Provider {
-    let app = seeded_app(t).await;
+    provider_with(t, ServerSettings::default()).await
+}
+
+/// [`provider`] on a server with the given settings.
+async fn provider_with(t: &TestDb, settings: ServerSettings) -> Provider {
+    let app = seeded_app_with(t, settings).await;
     let password = staff_password(&app).await;
     // A second handle on the same database, as the CLI would be: it registers the clients.
     let oidc = Oidc::new(
@@ -1224,130 +1229,171 @@ async fn introspection_and_revocation_answer_only_the_token_owner() {
     }
 }
 
+/// The logout tokens a relying party's back-channel endpoint received.
+type Received = std::sync::Arc<tokio::sync::Mutex<Vec<String>>>;
+
+/// A relying party's back-channel logout endpoint (`POST /backchannel`), collecting what it
+/// receives.
+fn back_channel_endpoint() -> (axum::Router, Received) {
+    let received = Received::default();
+    let sink = received.clone();
+    let app = axum::Router::new().route(
+        "/backchannel",
+        axum::routing::post(
+            move |axum::Form(form): axum::Form<std::collections::HashMap<String, String>>| {
+                let sink = sink.clone();
+                async move {
+                    sink.lock()
+                        .await
+                        .push(form.get("logout_token").cloned().unwrap_or_default());
+                    axum::http::StatusCode::OK
+                }
+            },
+        ),
+    );
+    (app, received)
+}
+
 #[tokio::test]
 async fn logout_ends_the_session_and_tells_relying_parties_over_the_back_channel() {
     for t in backends().await {
-        let name = t.name();
         let p = provider(&t).await;
-        // The relying party's back-channel endpoint: collects what it receives.
-        let received = std::sync::Arc::new(tokio::sync::Mutex::new(Vec::<String>::new()));
+        let (app, received) = back_channel_endpoint();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let sink = received.clone();
-        let app = axum::Router::new().route(
-            "/backchannel",
-            axum::routing::post(
-                move |axum::Form(form): axum::Form<std::collections::HashMap<String, String>>| {
-                    let sink = sink.clone();
-                    async move {
-                        sink.lock()
-                            .await
-                            .push(form.get("logout_token").cloned().unwrap_or_default());
-                        axum::http::StatusCode::OK
-                    }
-                },
-            ),
-        );
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        let after = "http://127.0.0.1:9/after-logout";
-        // The portal registers its logout endpoints (before the server has read the client).
-        p.oidc
-            .update_client(
-                RP,
-                registration(json!({
-                    "name": {"vi": "Cổng dịch vụ công", "en": "Public service portal"},
-                    "purpose": {"vi": "Nộp hồ sơ trực tuyến", "en": "Online applications"},
-                    "redirect_uris": [REDIRECT],
-                    "post_logout_redirect_uris": [after],
-                    "backchannel_logout_uri": format!("http://127.0.0.1:{port}/backchannel"),
-                    "jwks": p.key.jwks(),
-                    "scopes": ["openid", "profile"],
-                    "security_level": 3
-                })),
-            )
-            .await
-            .unwrap();
-        let mut browser = Browser::new(&p.app);
-        let (code, verifier) = p.code(&mut browser, "openid").await;
-        let (_, tokens) = p.redeem(&code, &verifier).await;
-        let id_token = tokens["id_token"].as_str().unwrap().to_owned();
-        let id_claims = Jws::parse(&id_token).unwrap().claims;
-        // An unregistered return address is refused on a page.
-        let bad = browser
-            .get(&format!(
-                "/session/end?{}",
-                query(&[
-                    ("id_token_hint", &id_token),
-                    ("post_logout_redirect_uri", "https://evil.example/")
-                ])
-            ))
-            .await;
-        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{name}");
-        // The confirmation page, then the sign-out.
-        let path = format!(
+        let uri = format!("http://127.0.0.1:{port}/backchannel");
+        logout_reaches_the_back_channel(&t, &p, &uri, &received).await;
+        t.close().await;
+    }
+}
+
+#[tokio::test]
+async fn back_channel_logout_reaches_an_https_relying_party_whose_ca_the_operator_trusts() {
+    // The relying party's certificate is signed by an authority the system does not know; the
+    // operator adds it with `[http_client] ca_file`.
+    let ca = dinhdanh_http::testing::TestCa::new();
+    for t in backends().await {
+        let settings = ServerSettings {
+            http_client: dinhdanh_http::ClientTls::with_ca_file(ca.ca_file()).unwrap(),
+            ..ServerSettings::default()
+        };
+        let p = provider_with(&t, settings).await;
+        let (app, received) = back_channel_endpoint();
+        let address = ca.serve(app).await;
+        let uri = format!("https://localhost:{}/backchannel", address.port());
+        logout_reaches_the_back_channel(&t, &p, &uri, &received).await;
+        t.close().await;
+    }
+}
+
+/// The relying party registers `backchannel_logout_uri`, a citizen signs in through it and
+/// signs out at the provider: the page flow is right, and a signed logout token naming the
+/// session arrives at the URI.
+async fn logout_reaches_the_back_channel(
+    t: &TestDb,
+    p: &Provider,
+    backchannel_logout_uri: &str,
+    received: &Received,
+) {
+    let name = t.name();
+    let after = "http://127.0.0.1:9/after-logout";
+    // The portal registers its logout endpoints (before the server has read the client).
+    p.oidc
+        .update_client(
+            RP,
+            registration(json!({
+                "name": {"vi": "Cổng dịch vụ công", "en": "Public service portal"},
+                "purpose": {"vi": "Nộp hồ sơ trực tuyến", "en": "Online applications"},
+                "redirect_uris": [REDIRECT],
+                "post_logout_redirect_uris": [after],
+                "backchannel_logout_uri": backchannel_logout_uri,
+                "jwks": p.key.jwks(),
+                "scopes": ["openid", "profile"],
+                "security_level": 3
+            })),
+        )
+        .await
+        .unwrap();
+    let mut browser = Browser::new(&p.app);
+    let (code, verifier) = p.code(&mut browser, "openid").await;
+    let (_, tokens) = p.redeem(&code, &verifier).await;
+    let id_token = tokens["id_token"].as_str().unwrap().to_owned();
+    let id_claims = Jws::parse(&id_token).unwrap().claims;
+    // An unregistered return address is refused on a page.
+    let bad = browser
+        .get(&format!(
             "/session/end?{}",
             query(&[
                 ("id_token_hint", &id_token),
-                ("post_logout_redirect_uri", after),
-                ("state", "bye")
+                ("post_logout_redirect_uri", "https://evil.example/")
             ])
-        );
-        let page = browser.get(&path).await;
-        assert_eq!(page.status, StatusCode::OK, "{name}: {}", page.body);
-        // Its form ends at the registered return address's origin.
-        let policy = page.headers["content-security-policy"].to_str().unwrap();
-        let origin = dinhdanh_oidc::authorize::origin_of(after).unwrap();
-        assert!(
-            policy.contains(&format!("form-action 'self' {origin};")),
-            "{name}: {policy}"
-        );
-        let csrf = page.csrf();
-        let form = [
-            ("csrf", csrf.as_str()),
-            ("id_token_hint", id_token.as_str()),
+        ))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{name}");
+    // The confirmation page, then the sign-out.
+    let path = format!(
+        "/session/end?{}",
+        query(&[
+            ("id_token_hint", &id_token),
             ("post_logout_redirect_uri", after),
-            ("state", "bye"),
-        ];
-        let done = browser
-            .post("/session/end", &form, Some(&p.app.origin))
-            .await;
-        assert_eq!(done.status, StatusCode::SEE_OTHER, "{name}: {}", done.body);
-        assert_eq!(
-            done.headers["location"].to_str().unwrap(),
-            format!("{after}?state=bye")
-        );
-        assert!(
-            !browser.jar.contains_key("dd_session"),
-            "{name}: signed out"
-        );
-        // The logout token arrives, signed, naming the session and the subject.
-        let mut token = None;
-        for _ in 0..50 {
-            if let Some(t) = received.lock().await.first().cloned() {
-                token = Some(t);
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            ("state", "bye")
+        ])
+    );
+    let page = browser.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK, "{name}: {}", page.body);
+    // Its form ends at the registered return address's origin.
+    let policy = page.headers["content-security-policy"].to_str().unwrap();
+    let origin = dinhdanh_oidc::authorize::origin_of(after).unwrap();
+    assert!(
+        policy.contains(&format!("form-action 'self' {origin};")),
+        "{name}: {policy}"
+    );
+    let csrf = page.csrf();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("id_token_hint", id_token.as_str()),
+        ("post_logout_redirect_uri", after),
+        ("state", "bye"),
+    ];
+    let done = browser
+        .post("/session/end", &form, Some(&p.app.origin))
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{name}: {}", done.body);
+    assert_eq!(
+        done.headers["location"].to_str().unwrap(),
+        format!("{after}?state=bye")
+    );
+    assert!(
+        !browser.jar.contains_key("dd_session"),
+        "{name}: signed out"
+    );
+    // The logout token arrives, signed, naming the session and the subject.
+    let mut token = None;
+    for _ in 0..50 {
+        if let Some(t) = received.lock().await.first().cloned() {
+            token = Some(t);
+            break;
         }
-        let token = token.expect("a logout token was delivered");
-        let jws = Jws::parse(&token).unwrap();
-        assert_eq!(jws.header.typ.as_deref(), Some("logout+jwt"));
-        jws.verify_with_set(&jwks(&p.app).await, &[Alg::ES256])
-            .expect("signed by the provider");
-        assert_eq!(jws.claims["sid"], id_claims["sid"], "{name}");
-        assert_eq!(jws.claims["sub"], id_claims["sub"], "{name}");
-        assert_eq!(jws.claims["aud"], json!(RP));
-        assert!(
-            jws.claims["events"]
-                .get(dinhdanh_oidc::logout::BACKCHANNEL_EVENT)
-                .is_some()
-        );
-        assert!(
-            jws.claims.get("nonce").is_none(),
-            "a logout token has no nonce"
-        );
-        t.close().await;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    let token = token.expect("a logout token was delivered");
+    let jws = Jws::parse(&token).unwrap();
+    assert_eq!(jws.header.typ.as_deref(), Some("logout+jwt"));
+    jws.verify_with_set(&jwks(&p.app).await, &[Alg::ES256])
+        .expect("signed by the provider");
+    assert_eq!(jws.claims["sid"], id_claims["sid"], "{name}");
+    assert_eq!(jws.claims["sub"], id_claims["sub"], "{name}");
+    assert_eq!(jws.claims["aud"], json!(RP));
+    assert!(
+        jws.claims["events"]
+            .get(dinhdanh_oidc::logout::BACKCHANNEL_EVENT)
+            .is_some()
+    );
+    assert!(
+        jws.claims.get("nonce").is_none(),
+        "a logout token has no nonce"
+    );
 }
 
 #[tokio::test]
@@ -1465,7 +1511,9 @@ async fn the_rust_openidconnect_crate_completes_the_code_flow() {
     for t in backends().await {
         let name = t.name();
         let p = provider(&t).await;
-        let http = openidconnect::reqwest::ClientBuilder::new()
+        // The platform's client builder is the one openidconnect's `reqwest` takes.
+        let http = dinhdanh_http::ClientTls::system()
+            .client_builder()
             .redirect(openidconnect::reqwest::redirect::Policy::none())
             .build()
             .unwrap();

@@ -318,9 +318,14 @@ pub async fn seed(db: &Db, rows: &[PersonRow]) {
 /// A fresh database with the seed persons and the staff member, the server over it, and the
 /// client signed in as staff (operator and agency officer, with a passkey).
 pub async fn seeded_app(t: &TestDb) -> TestApp {
+    seeded_app_with(t, ServerSettings::default()).await
+}
+
+/// [`seeded_app`] with the given server settings.
+pub async fn seeded_app_with(t: &TestDb, settings: ServerSettings) -> TestApp {
     seed(&t.db, &seed_rows()).await;
     seed(&t.db, &[staff_row()]).await;
-    let mut app = spawn_app(t.db.clone()).await;
+    let mut app = spawn_with(t.db.clone(), settings).await;
     let pid = dinhdanh_domain::PersonalId::parse(STAFF).expect("staff id");
     let id = app
         .accounts

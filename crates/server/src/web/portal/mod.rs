@@ -7,8 +7,10 @@
 //! authorization-code flow over HTTP, exactly as a ministry's portal on another server would, and
 //! the portal keeps its own session. It never reads the provider's session cookie.
 //!
-//! - `provider`: the provider as the portal reaches it (discovery, ID-token check, registration
-//!   at start); `signin`: sign-in, callback, the portal's session, sign-out; `store`: its tables.
+//! - `provider`: the provider as the portal reaches it (discovery, ID-token and logout-token
+//!   signatures, registration at start); `signin`: sign-in, callback, the portal's session,
+//!   sign-out; `backchannel`: the provider's back-channel logout, which ends portal sessions.
+//!   Their tables are the `dinhdanh_portal` capability's.
 //! - `catalogue`, `applications` (with `documents`, `moves` and the pieces in `view`), `fees` and
 //!   `status`: the pages; `texts`: their words in Vietnamese and English.
 //!
@@ -17,6 +19,7 @@
 //! in the visitor's language.
 
 mod applications;
+mod backchannel;
 mod catalogue;
 mod documents;
 mod fees;
@@ -24,7 +27,6 @@ mod moves;
 mod provider;
 mod signin;
 mod status;
-mod store;
 mod texts;
 mod view;
 
@@ -48,16 +50,28 @@ use crate::AppState;
 pub(crate) use provider::register;
 pub(crate) use texts::TEXTS;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .merge(catalogue::router())
-        .merge(signin::router())
-        .merge(applications::router())
-        .merge(documents::router())
-        .merge(moves::router())
-        .merge(fees::router())
-        .merge(status::router())
-        .layer(Extension(Arc::new(provider::Provider::new())))
+/// The portal's routes, sharing one [`provider::Provider`].
+pub(crate) struct Routes {
+    /// The pages: behind the site's guard (CSRF cookie, `Origin` check, page headers).
+    pub(crate) pages: Router<AppState>,
+    /// The back-channel logout endpoint, which the provider calls server to server.
+    pub(crate) back_channel: Router<AppState>,
+}
+
+pub(crate) fn routes(state: &AppState) -> Routes {
+    let provider = Extension(Arc::new(provider::Provider::new(state.client_tls())));
+    Routes {
+        pages: Router::new()
+            .merge(catalogue::router())
+            .merge(signin::router())
+            .merge(applications::router())
+            .merge(documents::router())
+            .merge(moves::router())
+            .merge(fees::router())
+            .merge(status::router())
+            .layer(provider.clone()),
+        back_channel: backchannel::router().layer(provider),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

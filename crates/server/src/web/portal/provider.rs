@@ -1,25 +1,27 @@
 //! The OpenID provider as the portal reaches it: the `openidconnect` client built from the
 //! provider's discovery document (kept a few minutes per node, keys included), the ID-token
-//! check, and the portal's registration as a client, brought up to date when the server starts.
+//! check, the logout-token signature check, and the portal's registration as a client (with its
+//! back-channel logout endpoint), brought up to date when the server starts.
 //!
 //! The portal authenticates with `private_key_jwt`: a P-256 key that the first node creates and
-//! keeps in the database (`store::client_key`), whose public half is the registered JWKS, so
-//! every node and every restart signs its assertions with the same key.
+//! keeps in the database (`dinhdanh_portal::Portal::client_key`), whose public half is the
+//! registered JWKS, so every node and every restart signs its assertions with the same key.
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use dinhdanh_oidc::{AdminError, ClientRegistration};
+use dinhdanh_portal::{LogoutError, SignedToken};
 use dinhdanh_services::PORTAL_CLIENT;
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey,
-    CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreRevocableToken,
-    CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
+    CoreJsonWebKeySet, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
+    CoreRevocableToken, CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
     AccessTokenHash, AdditionalClaims, AuthType, ClaimsVerificationError, Client, ClientId,
     EmptyExtraTokenFields, EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet,
-    IdTokenClaims, IdTokenFields, IssuerUrl, Nonce, OAuth2TokenResponse,
+    IdTokenClaims, IdTokenFields, IssuerUrl, JsonWebKey, Nonce, OAuth2TokenResponse,
     ProviderMetadataWithLogout, RedirectUrl, StandardErrorResponse, StandardTokenResponse,
     TokenResponse,
 };
@@ -27,15 +29,22 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::signin::SignInError;
-use super::store;
 use crate::AppState;
 
 /// How long a node trusts the provider's discovery document and keys.
 const PROVIDER_MEMORY: Duration = Duration::from_secs(5 * 60);
+/// How soon after a discovery a token naming a key the node does not know may make it discover
+/// again: such tokens cannot make the portal fetch the provider's keys on every request.
+const REDISCOVERY_PAUSE: Duration = Duration::from_secs(10);
 /// How long the portal waits for the provider.
 const PROVIDER_TIMEOUT: Duration = Duration::from_secs(10);
 /// The identity scope beyond `openid`: only what finds the citizen's account.
 pub(super) const PERSONAL_ID_SCOPE: &str = "personal_id";
+/// Where the provider posts logout tokens (OpenID Connect Back-Channel Logout 1.0).
+pub(super) const BACKCHANNEL_LOGOUT_PATH: &str = "/portal/backchannel-logout";
+/// The one algorithm the portal accepts the provider's tokens in: the ES256 it registers with
+/// (the provider's default for ID and logout tokens).
+const PROVIDER_ALG: CoreJwsSigningAlgorithm = CoreJwsSigningAlgorithm::EcdsaP256Sha256;
 
 // ---------------------------------------------------------------------------------------------
 // The client as the openidconnect crate sees it
@@ -85,10 +94,11 @@ pub(super) type PortalClient = Client<
     EndpointMaybeSet,
 >;
 
-/// What a node knows about the provider: the client built from discovery, and where to end a
-/// session.
+/// What a node knows about the provider: the client built from discovery, the keys it
+/// publishes, and where to end a session.
 pub(super) struct Known {
     pub(super) client: PortalClient,
+    pub(super) keys: CoreJsonWebKeySet,
     pub(super) end_session: Option<EndSessionUrl>,
 }
 
@@ -100,15 +110,16 @@ pub(super) struct Provider {
 }
 
 impl Provider {
-    /// A provider not yet discovered.
-    pub(super) fn new() -> Provider {
+    /// A provider not yet discovered, reached over HTTPS with the platform's trust roots.
+    pub(super) fn new(tls: &dinhdanh_http::ClientTls) -> Provider {
         Provider {
             // No redirects: a discovery or token answer that redirects is an error, not a hop.
-            http: openidconnect::reqwest::ClientBuilder::new()
+            http: tls
+                .client_builder()
                 .redirect(openidconnect::reqwest::redirect::Policy::none())
                 .timeout(PROVIDER_TIMEOUT)
                 .build()
-                .expect("a plain HTTP client builds"),
+                .expect("an HTTP client builds"),
             known: RwLock::new(None),
         }
     }
@@ -123,6 +134,17 @@ impl Provider {
         self.discover(state).await
     }
 
+    /// The provider discovered again for a key the memory does not have, unless that was done
+    /// moments ago.
+    pub(super) async fn refresh(&self, state: &AppState) -> Result<Arc<Known>, SignInError> {
+        if let Some((known, at)) = self.known.read().expect("provider memory").as_ref()
+            && at.elapsed() < REDISCOVERY_PAUSE
+        {
+            return Ok(known.clone());
+        }
+        self.discover(state).await
+    }
+
     /// The provider discovered again (after a key the memory does not have).
     pub(super) async fn discover(&self, state: &AppState) -> Result<Arc<Known>, SignInError> {
         let issuer_url = IssuerUrl::new(issuer(state).to_owned())
@@ -131,6 +153,7 @@ impl Provider {
             .await
             .map_err(|e| SignInError::Discovery(e.to_string()))?;
         let end_session = metadata.additional_metadata().end_session_endpoint.clone();
+        let keys = metadata.jwks().clone();
         let redirect = RedirectUrl::new(format!("{}/portal/callback", issuer(state)))
             .map_err(|e| SignInError::Discovery(e.to_string()))?;
         let client = PortalClient::from_provider_metadata(
@@ -143,6 +166,7 @@ impl Provider {
         .set_auth_type(AuthType::RequestBody);
         let known = Arc::new(Known {
             client,
+            keys,
             end_session,
         });
         *self.known.write().expect("provider memory") = Some((known.clone(), Instant::now()));
@@ -177,7 +201,7 @@ pub(crate) async fn register(state: &AppState) {
 }
 
 async fn registration(state: &AppState) -> Result<(), SignInError> {
-    let key = store::client_key(state, PORTAL_CLIENT).await?;
+    let key = state.portal.client_key(PORTAL_CLIENT).await?;
     let origin = issuer(state);
     let registration: ClientRegistration = serde_json::from_value(json!({
         "client_id": PORTAL_CLIENT,
@@ -188,6 +212,9 @@ async fn registration(state: &AppState) -> Result<(), SignInError> {
         },
         "redirect_uris": [format!("{origin}/portal/callback")],
         "post_logout_redirect_uris": [format!("{origin}/portal")],
+        // The provider registry has no `backchannel_logout_session_required`: its logout
+        // tokens always carry `sid`.
+        "backchannel_logout_uri": format!("{origin}{BACKCHANNEL_LOGOUT_PATH}"),
         "jwks": {"keys": [key.public_jwk()]},
         // exchange.read: the same client is the agency that reads registry data for drafts.
         "scopes": ["openid", PERSONAL_ID_SCOPE, "exchange.read"],
@@ -249,4 +276,45 @@ pub(super) fn exchange_error<E: std::error::Error>(
         openidconnect::RequestTokenError::ServerResponse(answer) => answer.to_string(),
         other => other.to_string(),
     }
+}
+
+/// Whether a key the provider publishes, chosen by the token's `kid` when it names one, verifies
+/// `token`'s signature in the algorithm the portal accepts. `NoKey` when no published key is a
+/// candidate (the provider may have rotated since discovery).
+pub(super) fn logout_signature(known: &Known, token: &SignedToken) -> Result<(), SignatureCheck> {
+    let alg: CoreJwsSigningAlgorithm =
+        serde_json::from_value(serde_json::Value::String(token.alg.clone()))
+            .ok()
+            .filter(|alg| *alg == PROVIDER_ALG)
+            .ok_or_else(|| {
+                SignatureCheck::Refused(LogoutError::WrongAlgorithm(token.alg.clone()))
+            })?;
+    let candidates: Vec<&CoreJsonWebKey> = known
+        .keys
+        .keys()
+        .iter()
+        .filter(|key| match &token.kid {
+            Some(kid) => key.key_id().is_some_and(|k| k.as_str() == kid),
+            None => true,
+        })
+        .collect();
+    if candidates.is_empty() {
+        return Err(SignatureCheck::NoKey);
+    }
+    if candidates.iter().any(|key| {
+        key.verify_signature(&alg, &token.signing_input, &token.signature)
+            .is_ok()
+    }) {
+        Ok(())
+    } else {
+        Err(SignatureCheck::Refused(LogoutError::BadSignature))
+    }
+}
+
+/// Why a logout token's signature was not accepted.
+pub(super) enum SignatureCheck {
+    /// No key the node knows is named by the token.
+    NoKey,
+    /// The token is refused.
+    Refused(LogoutError),
 }

@@ -13,9 +13,12 @@
 //!   against the issuer, exchanges the code with the verifier and a signed client assertion,
 //!   and validates the ID token (signature by the provider's published key, issuer, audience,
 //!   expiry, nonce, `at_hash`). The verified `personal_id` claim names the account; the portal
-//!   then opens its own session, stored in the database, and never looks at the provider's.
+//!   then opens its own session, stored in the database with the token's `sub` and `sid`, and
+//!   never looks at the provider's.
 //! - `/portal/logout` ends the portal session and hands over to the provider's RP-initiated
 //!   logout, which asks the citizen whether to sign out there too.
+//! - When the provider session ends, however it ends, the provider's back-channel logout
+//!   (`backchannel`) ends the portal sessions that came from it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +33,7 @@ use dinhdanh_accounts::Account;
 use dinhdanh_accounts::secret::{same, token, token_hash};
 use dinhdanh_domain::PersonalId;
 use dinhdanh_oidc::AdminError;
+use dinhdanh_portal::{Login, NewSession, PortalError};
 use dinhdanh_services::{Citizen, PORTAL_CLIENT, ServicesError};
 use openidconnect::core::CoreAuthenticationFlow;
 use openidconnect::{
@@ -40,7 +44,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::provider::{PERSONAL_ID_SCOPE, Provider, exchange_error, issuer, verify};
-use super::store::{self, Login};
 use super::{Visitor, applications, is_portal_path, message, t};
 use crate::AppState;
 use crate::web::{Lang, Web, cookie};
@@ -102,9 +105,9 @@ pub(super) enum SignInError {
     /// The registration was refused.
     #[error("the registration was refused: {0}")]
     Registration(#[from] AdminError),
-    /// Storage failed.
-    #[error("storage: {0}")]
-    Storage(#[from] dinhdanh_store::sqlx::Error),
+    /// The portal's storage failed.
+    #[error("{0}")]
+    Storage(#[from] PortalError),
 }
 
 impl SignInError {
@@ -179,7 +182,7 @@ fn portal_cookie(name: &str, value: &str, max_age: Duration, secure: bool) -> He
 /// The account of the portal session the request carries, if it is live.
 pub(super) async fn session_account(state: &AppState, headers: &HeaderMap) -> Option<Account> {
     let session = cookie(headers, SESSION_COOKIE).filter(|v| v.len() == 43)?;
-    match store::session_account(state, &token_hash(session)).await {
+    match state.portal.session_account(&token_hash(session)).await {
         Ok(Some(id)) => state.accounts.account(id).await.ok(),
         Ok(None) => None,
         Err(e) => {
@@ -276,18 +279,17 @@ async fn authorization(
         .set_pkce_challenge(challenge)
         .url();
     let expires_at = state.accounts.clock().now_ms() + LOGIN_TTL.as_millis() as i64;
-    store::save_login(
-        state,
-        &Login {
+    state
+        .portal
+        .save_login(&Login {
             state_hash: token_hash(&login_state),
             nonce,
             verifier: verifier.secret().clone(),
             next: next.to_owned(),
             start: start.map(str::to_owned),
             expires_at,
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok((url.to_string(), login_state))
 }
 
@@ -314,21 +316,27 @@ async fn callback(
 ) -> Response {
     let secure = state.web.secure_cookies;
     let mut response = match complete(&state, &provider, &headers, &query).await {
-        Ok((account, sid, login)) => {
+        Ok(Completed {
+            account,
+            sub,
+            sid,
+            login,
+        }) => {
             let session = token();
             let replaced = cookie(&headers, SESSION_COOKIE).map(token_hash);
-            let expires_at = state.accounts.clock().now_ms() + SESSION_TTL.as_millis() as i64;
-            let opened = store::open_session(
-                &state,
-                &token_hash(&session),
-                replaced.as_deref(),
-                account.id,
-                sid.as_deref(),
-                expires_at,
-            )
-            .await;
+            let opened = state
+                .portal
+                .open_session(&NewSession {
+                    token_hash: &token_hash(&session),
+                    replaces: replaced.as_deref(),
+                    account: account.id,
+                    sub: &sub,
+                    sid: sid.as_deref(),
+                    expires_at: state.accounts.clock().now_ms() + SESSION_TTL.as_millis() as i64,
+                })
+                .await;
             if let Err(e) = opened {
-                return failure(&web, &visitor, &e);
+                return failure(&web, &visitor, &e.into());
             }
             let signed = Visitor {
                 signed: Some(account.clone()),
@@ -353,19 +361,33 @@ async fn callback(
     response
 }
 
-/// Checks the answer and the tokens; the account, the provider session and the sign-in.
+/// A sign-in the provider's answer completed.
+struct Completed {
+    /// The citizen's account.
+    account: Account,
+    /// The ID token's subject (the portal's pairwise name for the citizen).
+    sub: String,
+    /// The provider session the ID token was issued in.
+    sid: Option<String>,
+    /// The sign-in it completes.
+    login: Login,
+}
+
+/// Checks the answer and the tokens.
 async fn complete(
     state: &AppState,
     provider: &Provider,
     headers: &HeaderMap,
     query: &CallbackQuery,
-) -> Result<(Account, Option<String>, Login), SignInError> {
+) -> Result<Completed, SignInError> {
     let given = query.state.as_deref().ok_or(SignInError::UnknownState)?;
     let bound = cookie(headers, LOGIN_COOKIE).ok_or(SignInError::UnknownState)?;
     if given.is_empty() || !same(given.as_bytes(), bound.as_bytes()) {
         return Err(SignInError::UnknownState);
     }
-    let login = store::take_login(state, &token_hash(given))
+    let login = state
+        .portal
+        .take_login(&token_hash(given))
         .await?
         .ok_or(SignInError::UnknownState)?;
     if let Some(error) = &query.error {
@@ -376,7 +398,7 @@ async fn complete(
     }
     let code = query.code.clone().ok_or(SignInError::NoCode)?;
     let known = provider.known(state).await?;
-    let key = store::client_key(state, PORTAL_CLIENT).await?;
+    let key = state.portal.client_key(PORTAL_CLIENT).await?;
     let now = state.accounts.clock().now_ms() / 1000;
     let assertion = key.sign(
         "JWT",
@@ -417,8 +439,12 @@ async fn complete(
         .map_err(|e| SignInError::Citizen(e.into()))?
         .ok_or(SignInError::NoPerson)?;
     Citizen::of(&account).map_err(SignInError::Citizen)?;
-    let sid = claims.additional_claims().sid.clone();
-    Ok((account, sid, login))
+    Ok(Completed {
+        account,
+        sub: claims.subject().as_str().to_owned(),
+        sid: claims.additional_claims().sid.clone(),
+        login,
+    })
 }
 
 #[derive(Deserialize)]
@@ -439,7 +465,7 @@ async fn logout(
         return r;
     }
     if let Some(session) = cookie(&headers, SESSION_COOKIE)
-        && let Err(e) = store::end_session(&state, &token_hash(session)).await
+        && let Err(e) = state.portal.end_session(&token_hash(session)).await
     {
         tracing::error!(error = %e, "a portal session could not be ended");
         return super::unavailable(&web);

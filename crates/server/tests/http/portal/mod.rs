@@ -2,9 +2,10 @@
 //! the catalogue, a sign-in through the OpenID provider's real pages (the portal is its own
 //! relying party), a draft pre-filled from the registry and that read in the citizen's access
 //! history, uploads, filing, the list, the public status check, paying a fee through the sandbox
-//! gateway; and what must be refused: other people's applications, tampered callbacks, forged
-//! cookies, an ID token with another nonce, files that are not what they claim, incomplete
-//! filings and posts without the CSRF token.
+//! gateway, and signing out at the provider ending the portal session (back-channel logout); and
+//! what must be refused: other people's applications, tampered callbacks, forged cookies, an ID
+//! token with another nonce, files that are not what they claim, incomplete filings, posts
+//! without the CSRF token, and logout tokens that break a rule.
 
 use dinhdanh_payment::IpnOutcome;
 use dinhdanh_services::{Move, Step, UnitCode};
@@ -309,3 +310,4 @@ mod access;
 mod fees;
 mod input;
 mod journey;
+mod logout;
