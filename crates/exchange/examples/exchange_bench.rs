@@ -26,9 +26,8 @@ use dinhdanh_exchange::{Agency, Exchange, PolicyDocument, ReadRequest};
 use dinhdanh_land::Land;
 use dinhdanh_ledger::{Actor, Event, Kind, Ledger, LedgerOptions};
 use dinhdanh_oidc::{ClientRegistration, Oidc, OidcSettings};
-use dinhdanh_registry::generate::{GenerateOptions, persons};
-use dinhdanh_registry::import::{ImportOptions, import_file};
-use dinhdanh_registry::{ImportKind, Registry};
+use dinhdanh_registry::Registry;
+use dinhdanh_registry::generate::{GenerateOptions, ensure_population};
 use dinhdanh_store::{Db, PoolOptions, on_db};
 use serde_json::json;
 
@@ -304,57 +303,19 @@ fn millis(sorted: &[Duration], p: f64) -> f64 {
     sorted.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
 
-/// Imports the generated population when the registry has fewer than `count` persons. The file
-/// depends only on `count`, so an interrupted import resumes its run and rows already present
-/// count as unchanged.
+/// Imports the generated population when the registry has fewer than `count` persons.
 async fn ensure_persons(registry: &Registry, count: u64, today: NaiveDate) {
-    let have = registry.counts().await.expect("counts").persons;
-    if have >= count {
-        return;
-    }
-    eprintln!("the registry has {have} persons; importing {count} generated persons …");
-    let started = Instant::now();
     let as_of = NaiveDate::from_ymd_opt(2026, 1, 1)
         .expect("a date")
         .min(today);
-    let dir = std::env::temp_dir().join("exchange-bench");
-    std::fs::create_dir_all(&dir).expect("a temporary directory");
-    let file = dir.join(format!("persons-{count}-{SEED}-{as_of}.jsonl"));
-    {
-        use std::io::Write;
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&file).expect("create"));
-        for row in persons(&GenerateOptions {
-            count,
-            seed: SEED,
-            as_of,
-        }) {
-            serde_json::to_writer(&mut out, &row).expect("write a row");
-            out.write_all(b"\n").expect("write a row");
-        }
-        out.flush().expect("write the file");
-    }
-    let summary = import_file(
-        registry.store(),
-        &file,
-        &ImportOptions {
-            kind: ImportKind::Persons,
-            format: None,
-            batch_size: 5000,
-            today,
-            reject_report: Some(dir.join("rejects.csv")),
-        },
-        None,
-    )
-    .await
-    .expect("import the generated persons");
-    let _ = std::fs::remove_file(&file);
-    eprintln!(
-        "imported in {:.0} s: {} new, {} unchanged, {} rejected",
-        started.elapsed().as_secs_f64(),
-        summary.outcome.inserted,
-        summary.outcome.unchanged,
-        summary.rejected
-    );
+    let options = GenerateOptions {
+        count,
+        seed: SEED,
+        as_of,
+    };
+    ensure_population(registry, &options, today)
+        .await
+        .expect("import the generated persons");
 }
 
 /// Registers the agency as a client-credentials client at security level 3 unless it exists.

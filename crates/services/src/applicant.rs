@@ -94,7 +94,7 @@ impl Services {
         id: &str,
         answers: &BTreeMap<String, String>,
     ) -> Result<Application, ServicesError> {
-        let current = self.own(citizen, id).await?.application;
+        let current = self.own_application(citizen, id).await?;
         editable(&current)?;
         let procedure = self.procedure(&current.procedure).await?;
         let checked = application::check_answers(&procedure, answers, false)?;
@@ -117,7 +117,7 @@ impl Services {
         file_name: &str,
         bytes: &[u8],
     ) -> Result<Upload, ServicesError> {
-        let current = self.own(citizen, id).await?.application;
+        let current = self.own_application(citizen, id).await?;
         editable(&current)?;
         let procedure = self.procedure(&current.procedure).await?;
         let Some(doc) = procedure.document(document) else {
@@ -145,13 +145,12 @@ impl Services {
     /// Files a draft: every required answer and document must be there. It gets its code and
     /// reception has 8 working hours to answer.
     pub async fn file(&self, citizen: &Citizen, id: &str) -> Result<Application, ServicesError> {
-        let detail = self.own(citizen, id).await?;
-        let current = &detail.application;
+        let current = &self.own_application(citizen, id).await?;
         if current.status.is_some() {
             return Err(ServicesError::invalid("application", "it is already filed"));
         }
         let procedure = self.procedure(&current.procedure).await?;
-        complete(&procedure, current, &detail.uploads)?;
+        complete(&procedure, current, &store::uploads(self, id).await?)?;
         let now = self.now();
         let accept_due = self.after_working_hours(now, RECEPTION_HOURS);
         store::file(self, current, now, accept_due).await
@@ -170,6 +169,19 @@ impl Services {
             return Err(ServicesError::NotFound);
         }
         Ok(detail)
+    }
+
+    /// One of the citizen's own applications, without its history.
+    async fn own_application(
+        &self,
+        citizen: &Citizen,
+        id: &str,
+    ) -> Result<Application, ServicesError> {
+        let application = store::application(self, id).await?;
+        if application.account != Some(citizen.account()) {
+            return Err(ServicesError::NotFound);
+        }
+        Ok(application)
     }
 
     /// A move by the applicant: withdraw, or hand in the supplement asked for (which sends the

@@ -99,7 +99,19 @@ struct Inner {
     calendar: WorkCalendar,
     exchange: Exchange,
     portal: String,
+    /// When the last count of the statistics' tallies began.
+    tallied: tokio::sync::Mutex<i64>,
+    /// The applicant's writes on SQLite share commits (see `store::writes`).
+    writes: Option<dinhdanh_store::group::GroupCommit<store::Write>>,
+    /// Procedures read recently, with when.
+    procedure_cache: ProcedureCache,
 }
+
+type ProcedureCache =
+    std::sync::RwLock<std::collections::HashMap<String, (std::time::Instant, Arc<Procedure>)>>;
+
+/// How long a node keeps a procedure it read.
+pub const PROCEDURE_CACHE: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Services {
     /// Public services stored in `db` (on SQLite, writes queue on `gate`, the write gate every
@@ -114,11 +126,14 @@ impl Services {
         Services {
             inner: Arc::new(Inner {
                 db: db.clone(),
+                writes: store::group_for(db, gate.clone()),
+                procedure_cache: ProcedureCache::default(),
                 gate,
                 clock: Clock::system(),
                 calendar: WorkCalendar::vietnam(),
                 exchange,
                 portal: portal.to_owned(),
+                tallied: tokio::sync::Mutex::new(i64::MIN),
             }),
         }
     }
@@ -132,6 +147,9 @@ impl Services {
             calendar: shared.calendar.clone(),
             exchange: shared.exchange.clone(),
             portal: shared.portal.clone(),
+            tallied: tokio::sync::Mutex::new(i64::MIN),
+            writes: store::group_for(&shared.db, shared.gate.clone()),
+            procedure_cache: ProcedureCache::default(),
         });
         Services {
             inner: Arc::new(Inner {
@@ -176,7 +194,9 @@ impl Services {
         for procedure in &file.procedures {
             procedure.check()?;
         }
-        store::import(self, file).await
+        let report = store::import(self, file).await;
+        self.forget_procedures();
+        report
     }
 
     /// The listed procedures, by code.
@@ -184,11 +204,44 @@ impl Services {
         store::procedures(self).await
     }
 
-    /// One procedure, listed or not (applications keep naming withdrawn ones).
+    /// One procedure, listed or not (applications keep naming withdrawn ones). Every step of
+    /// an application reads its procedure, so a node keeps what it read for
+    /// [`PROCEDURE_CACHE`]; an import on this node forgets it at once, and one on another node
+    /// is seen within that time.
     pub async fn procedure(&self, code: &str) -> Result<Procedure, ServicesError> {
-        store::procedure(self, code)
+        let now = std::time::Instant::now();
+        let cached = self
+            .inner
+            .procedure_cache
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(code)
+            .filter(|(read, _)| now.duration_since(*read) < PROCEDURE_CACHE)
+            .map(|(_, p)| p.clone());
+        if let Some(procedure) = cached {
+            return Ok(Procedure::clone(&procedure));
+        }
+        let procedure = store::procedure(self, code)
             .await?
-            .ok_or_else(|| ServicesError::UnknownProcedure(code.to_owned()))
+            .ok_or_else(|| ServicesError::UnknownProcedure(code.to_owned()))?;
+        let mut cache = self
+            .inner
+            .procedure_cache
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= 10_000 {
+            cache.clear();
+        }
+        cache.insert(code.to_owned(), (now, Arc::new(procedure.clone())));
+        Ok(procedure)
+    }
+
+    fn forget_procedures(&self) {
+        self.inner
+            .procedure_cache
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     /// The whole catalogue as a file, the form import reads.

@@ -9,19 +9,19 @@
 //!   when recorded;
 //! - *on time* compares the decision with the **first** deadline given at acceptance, so an
 //!   apology with a new appointment never turns a late application into an on-time one; an
-//!   application still open past that deadline at the end of the period counts as late;
+//!   application still open past that deadline at the end of the period counts as late (for a
+//!   period not yet over: once the deadline's day has ended);
+//! - figures are kept per Vietnam day, so a period is whole days;
 //! - a share with nothing to count is `None`, never 0 % or 100 %.
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use serde::Serialize;
-use sqlx::FromRow;
 
-use dinhdanh_store::on_db;
-
-use crate::Services;
 use crate::catalogue::Level;
 use crate::error::ServicesError;
+use crate::{Services, store};
 
 /// Counts for one procedure (or a whole agency, or everything).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -109,10 +109,16 @@ impl AgencyLine {
 /// The statistics of a period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Statistics {
-    /// Start, inclusive (Unix milliseconds).
+    /// The period's first day (Vietnam time).
+    pub first: NaiveDate,
+    /// Its last day, included.
+    pub last: NaiveDate,
+    /// Its start (Unix milliseconds).
     pub from: i64,
-    /// End, exclusive.
+    /// Its end, excluded.
     pub to: i64,
+    /// Every change made before this instant is counted.
+    pub as_of: i64,
     /// Per agency, by unit code.
     pub agencies: Vec<AgencyLine>,
     /// Per procedure, by code.
@@ -121,78 +127,30 @@ pub struct Statistics {
     pub total: AgencyLine,
 }
 
-#[derive(FromRow)]
-struct Row {
-    procedure_code: String,
-    filed: i64,
-    online: i64,
-    decided: i64,
-    decided_on_time: i64,
-    open_late: i64,
-    returned: i64,
-    returned_electronically: i64,
-}
-
 impl Services {
-    /// The statistics of applications filed in `[from, to)`, restricted to `unit` if given.
+    /// The statistics of applications filed from day `first` to day `last` (both included,
+    /// Vietnam days), restricted to the agency `unit` if given. The tallies are brought up to
+    /// date first, so the figures include every change made before the call.
     pub async fn statistics(
         &self,
-        from: i64,
-        to: i64,
+        first: NaiveDate,
+        last: NaiveDate,
         unit: Option<&str>,
     ) -> Result<Statistics, ServicesError> {
-        if from >= to {
+        if last < first {
             return Err(ServicesError::invalid(
                 "period",
-                "the start must come before the end",
+                "the last day must not come before the first",
             ));
         }
-        // Status codes: 1 new, 2 accepted, 4 processing (with the agency); 9 processed, 10 returned.
-        let rows: Vec<Row> = on_db!(self.db(), |pool| {
-            sqlx::query_as(
-                "SELECT procedure_code,
-                        COUNT(*) AS filed,
-                        SUM(CASE WHEN channel = 'online' THEN 1 ELSE 0 END) AS online,
-                        SUM(CASE WHEN status IN (9, 10) AND decided_at < $2 THEN 1 ELSE 0 END)
-                            AS decided,
-                        SUM(CASE WHEN status IN (9, 10) AND decided_at < $2
-                                  AND decided_at <= first_due_at THEN 1 ELSE 0 END)
-                            AS decided_on_time,
-                        SUM(CASE WHEN (status IN (1, 2, 4) OR (status IN (9, 10) AND decided_at >= $2))
-                                  AND first_due_at IS NOT NULL AND first_due_at < $2
-                                 THEN 1 ELSE 0 END) AS open_late,
-                        SUM(CASE WHEN status = 10 AND returned_at < $2 THEN 1 ELSE 0 END) AS returned,
-                        SUM(CASE WHEN status = 10 AND returned_at < $2 AND result_electronic = 1
-                                 THEN 1 ELSE 0 END) AS returned_electronically
-                 FROM service_applications
-                 WHERE status > 0 AND filed_at >= $1 AND filed_at < $2
-                   AND ($3 IS NULL OR unit = $3)
-                 GROUP BY procedure_code",
-            )
-            .bind(from)
-            .bind(to)
-            .bind(unit)
-            .fetch_all(pool)
-            .await?
-        });
-        let counted: BTreeMap<String, Counts> = rows
-            .into_iter()
-            .map(|r| {
-                let n = |v: i64| u64::try_from(v).unwrap_or_default();
-                (
-                    r.procedure_code,
-                    Counts {
-                        filed: n(r.filed),
-                        online: n(r.online),
-                        decided: n(r.decided),
-                        decided_on_time: n(r.decided_on_time),
-                        open_late: n(r.open_late),
-                        returned: n(r.returned),
-                        returned_electronically: n(r.returned_electronically),
-                    },
-                )
-            })
-            .collect();
+        let asked = self.now();
+        self.tally_since(asked).await?;
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+        let from_day = (first - epoch).num_days();
+        let to_day = (last - epoch).num_days() + 1;
+        // An application still open is late once its first deadline's day has ended: at the
+        // period's end, or today if the period is not over.
+        let late_before = to_day.min(store::day_number(asked));
         let mut procedures = Vec::new();
         let mut agencies: BTreeMap<String, AgencyLine> = BTreeMap::new();
         let mut total = AgencyLine {
@@ -206,7 +164,19 @@ impl Services {
             if unit.is_some_and(|u| u != unit_code) {
                 continue;
             }
-            let counts = counted.get(&procedure.code).copied().unwrap_or_default();
+            let sums =
+                store::tally_sums(self, &procedure.code, unit, from_day, to_day, late_before)
+                    .await?;
+            let n = |v: i64| u64::try_from(v).unwrap_or_default();
+            let counts = Counts {
+                filed: n(sums.filed),
+                online: n(sums.online),
+                decided: n(sums.decided),
+                decided_on_time: n(sums.decided_on_time),
+                open_late: n(sums.open_late),
+                returned: n(sums.returned),
+                returned_electronically: n(sums.returned_electronically),
+            };
             let agency = agencies
                 .entry(unit_code.clone())
                 .or_insert_with(|| AgencyLine {
@@ -229,12 +199,31 @@ impl Services {
             });
         }
         Ok(Statistics {
-            from,
-            to,
+            first,
+            last,
+            from: dinhdanh_calendar::vietnam::midnight(first),
+            to: last
+                .succ_opt()
+                .map_or(i64::MAX, dinhdanh_calendar::vietnam::midnight),
+            as_of: asked,
             agencies: agencies.into_values().collect(),
             procedures,
             total,
         })
+    }
+
+    /// Brings the statistics' tallies up to date with every change made before `asked`
+    /// (Unix milliseconds). Callers that arrive while a count runs wait for it, and count
+    /// again only if it began before they asked.
+    pub async fn tally_since(&self, asked: i64) -> Result<(), ServicesError> {
+        let mut last_began = self.inner.tallied.lock().await;
+        if *last_began > asked {
+            return Ok(());
+        }
+        let began = self.now();
+        store::recount(self).await?;
+        *last_began = began;
+        Ok(())
     }
 }
 

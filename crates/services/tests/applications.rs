@@ -4,6 +4,8 @@
 
 mod common;
 
+use futures::future::join_all;
+
 use common::*;
 
 #[tokio::test]
@@ -485,6 +487,64 @@ async fn two_officers_acting_at_once_cannot_both_win() {
         assert!(matches!(loser, ServicesError::Changed), "{name}: {loser}");
         let detail = s.handled(&w.ward, &application.id).await.unwrap();
         assert_eq!(detail.events.len(), 2, "{name}");
+        w.t.close().await;
+    }
+}
+
+#[tokio::test]
+async fn applicants_writing_at_once_share_commits_but_not_their_answers() {
+    for w in worlds().await {
+        let name = w.t.name();
+        let s = &w.services;
+        // Twelve drafts filed at once get twelve different numbers, 1 to 12 for the day.
+        let mut drafts = Vec::new();
+        for i in 0..12 {
+            let citizen = if i % 2 == 0 { &w.an } else { &w.bich };
+            let draft = s.start(citizen, "1.004194").await.unwrap();
+            s.answer(
+                citizen,
+                &draft.id,
+                &answers(&[("new_address", "1 Láng Hạ")]),
+            )
+            .await
+            .unwrap();
+            s.upload(citizen, &draft.id, "proof_of_home", "a.pdf", PDF)
+                .await
+                .unwrap();
+            drafts.push((citizen, draft.id));
+        }
+        let filings = drafts.iter().map(|(c, id)| s.file(c, id));
+        let mut numbers: Vec<String> = Vec::new();
+        for filed in join_all(filings).await {
+            let code = filed.unwrap().code.unwrap().to_string();
+            numbers.push(code.rsplit('-').next().unwrap().to_owned());
+        }
+        numbers.sort();
+        let expected: Vec<String> = (1..=12).map(|n| format!("{n:04}")).collect();
+        assert_eq!(numbers, expected, "{name}");
+        // Eight answers to one draft at once: each is saved whole or told the draft changed
+        // under it; the version counts exactly the saved ones.
+        let draft = s.start(&w.an, "1.004194").await.unwrap();
+        let texts: Vec<String> = (0..8).map(|i| format!("{i} Kim Mã")).collect();
+        let forms: Vec<BTreeMap<String, String>> = texts
+            .iter()
+            .map(|t| answers(&[("new_address", t)]))
+            .collect();
+        let outcomes = join_all(forms.iter().map(|f| s.answer(&w.an, &draft.id, f))).await;
+        let saved: Vec<&dinhdanh_services::Application> =
+            outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+        assert!(!saved.is_empty(), "{name}: {outcomes:?}");
+        for o in &outcomes {
+            if let Err(e) = o {
+                assert!(matches!(e, ServicesError::Changed), "{name}: {e}");
+            }
+        }
+        let stored = s.own(&w.an, &draft.id).await.unwrap().application;
+        assert_eq!(stored.version, draft.version + saved.len() as i64, "{name}");
+        assert!(
+            saved.iter().any(|a| a.form.answers == stored.form.answers),
+            "{name}: the stored answers are one saved whole"
+        );
         w.t.close().await;
     }
 }

@@ -4,6 +4,10 @@ mod common;
 
 use common::*;
 
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
 #[tokio::test]
 async fn statistics_match_figures_computed_by_hand() {
     for w in worlds().await {
@@ -67,7 +71,7 @@ async fn statistics_match_figures_computed_by_hand() {
         s.officer_moves(&w.ward, &b.id, &give).await.unwrap();
 
         let stats = s
-            .statistics(vn(2027, 3, 1, 0, 0), vn(2027, 4, 1, 0, 0), None)
+            .statistics(day(2027, 3, 1), day(2027, 3, 31), None)
             .await
             .unwrap();
         let ward = stats.agencies.iter().find(|l| l.unit == WARD).unwrap();
@@ -111,7 +115,7 @@ async fn statistics_match_figures_computed_by_hand() {
         );
         // One agency only; a period before everything counts nothing.
         let only = s
-            .statistics(vn(2027, 3, 1, 0, 0), vn(2027, 4, 1, 0, 0), Some(MINISTRY))
+            .statistics(day(2027, 3, 1), day(2027, 3, 31), Some(MINISTRY))
             .await
             .unwrap();
         assert_eq!(
@@ -120,11 +124,22 @@ async fn statistics_match_figures_computed_by_hand() {
             "{name}"
         );
         let before = s
-            .statistics(vn(2027, 1, 1, 0, 0), vn(2027, 2, 1, 0, 0), None)
+            .statistics(day(2027, 1, 1), day(2027, 1, 31), None)
             .await
             .unwrap();
         assert_eq!(before.total.counts, Default::default(), "{name}");
-        assert!(s.statistics(10, 10, None).await.is_err(), "{name}");
+        assert!(
+            s.statistics(day(2027, 3, 2), day(2027, 3, 1), None)
+                .await
+                .is_err(),
+            "{name}: the last day before the first"
+        );
+        // The period is whole Vietnam days: 2027-03-01 00:00 in Vietnam is 2027-02-28 17:00 UTC.
+        assert_eq!(
+            (stats.from, stats.to),
+            (1_803_834_000_000, 1_803_834_000_000 + 31 * 86_400_000),
+            "{name}"
+        );
         w.t.close().await;
     }
 }

@@ -137,17 +137,10 @@ pub async fn run(config: &Config, command: ServicesCommand) -> anyhow::Result<()
             unit,
             csv,
         } => {
-            let end = to
-                .succ_opt()
-                .context("--to is the last representable day")?;
             let stats = open(config)
                 .await?
                 .0
-                .statistics(
-                    dinhdanh_calendar::vietnam::midnight(from),
-                    dinhdanh_calendar::vietnam::midnight(end),
-                    unit.as_deref(),
-                )
+                .statistics(from, to, unit.as_deref())
                 .await?;
             if csv {
                 print!("{}", stats.to_csv());

@@ -121,12 +121,6 @@ fn day(field: &'static str, value: &str) -> Result<NaiveDate, ApiError> {
     })
 }
 
-/// The instants `[start, end)` of the Vietnam days `from` to `to`, both included.
-pub(crate) fn vietnam_days(from: NaiveDate, to: NaiveDate) -> Option<(i64, i64)> {
-    use dinhdanh_calendar::vietnam::midnight;
-    Some((midnight(from), midnight(to.succ_opt()?)))
-}
-
 /// The statistics of the applications filed on the Vietnam days `from` to `to` (both included),
 /// for one agency unit or all: per agency, per procedure and in total, the four figures
 /// (share of procedures fully online, share of applications filed online, on-time rate, share of
@@ -168,13 +162,9 @@ pub(crate) async fn statistics(
         None | Some("") => None,
         Some(u) => Some(UnitCode::parse(u)?),
     };
-    let (start, end) = vietnam_days(from, to).ok_or(ApiError::BadParameter {
-        field: "to",
-        message: "the period is outside the calendar".into(),
-    })?;
     let stats = state
         .services
-        .statistics(start, end, unit.as_ref().map(UnitCode::as_str))
+        .statistics(from, to, unit.as_ref().map(UnitCode::as_str))
         .await?;
     if csv {
         let name = match &unit {
@@ -258,25 +248,9 @@ fn statistics_json(
         "unit": unit.map(UnitCode::as_str),
         "from_ms": stats.from,
         "to_ms": stats.to,
+        "as_of_ms": stats.as_of,
         "agencies": stats.agencies.iter().map(|a| agency_json(a, agency_name(&a.unit))).collect::<Vec<_>>(),
         "procedures": lines,
         "total": agency_json(&stats.total, None),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_period_is_whole_vietnam_days_with_the_last_included() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        let (start, end) = vietnam_days(d("2026-01-01"), d("2026-01-01")).unwrap();
-        // 2026-01-01 00:00 in Vietnam is 2025-12-31 17:00 UTC.
-        assert_eq!(start, 1_767_200_400_000);
-        assert_eq!(end - start, 24 * 3_600_000);
-        let (_, end) = vietnam_days(d("2026-01-01"), d("2026-12-31")).unwrap();
-        assert_eq!(end, 1_798_736_400_000);
-        assert!(vietnam_days(NaiveDate::MAX, NaiveDate::MAX).is_none());
-    }
 }

@@ -18,9 +18,11 @@ use crate::{MAX_LISTED, Services};
 
 mod catalogue;
 mod public;
+mod tallies;
 
 pub(crate) use catalogue::{add_officer, import, procedure, procedures, units_of};
 pub(crate) use public::{ResultKey, count_check, result};
+pub(crate) use tallies::{day_number, recount, sums as tally_sums};
 
 /// A fresh application identifier: 128 random bits, hex.
 pub(crate) fn new_id() -> String {
@@ -117,8 +119,9 @@ fn status_code(status: Option<Status>) -> i64 {
 
 /// Inserts the whole application, in the caller's transaction.
 macro_rules! insert_row {
-    ($tx:expr, $a:expr) => {{
+    ($tx:expr, $a:expr, $data:expr) => {{
         let a: &Application = $a;
+        let data: &str = $data;
         sqlx::query(concat!(
             "INSERT INTO service_applications (",
             columns!(),
@@ -135,7 +138,7 @@ macro_rules! insert_row {
         .bind(a.filing.as_str())
         .bind(a.level.as_str())
         .bind(status_code(a.status))
-        .bind(serde_json::to_string(&a.form)?)
+        .bind(data)
         .bind(a.fee_vnd)
         .bind(a.created_at)
         .bind(a.filed_at)
@@ -155,10 +158,15 @@ macro_rules! insert_row {
 }
 
 pub(crate) async fn insert_draft(s: &Services, a: &Application) -> Result<(), ServicesError> {
-    write_tx!(s.db(), s.inner.gate, |tx| {
-        insert_row!(tx, a);
-    });
-    Ok(())
+    let data = serde_json::to_string(&a.form)?;
+    writes::write(
+        s,
+        Write::Draft {
+            application: Box::new(a.clone()),
+            data,
+        },
+    )
+    .await
 }
 
 /// The next number `unit` gives on `day`, counted in the caller's transaction.
@@ -218,42 +226,25 @@ pub(crate) struct NewEvent {
     pub(crate) detail: Option<serde_json::Value>,
 }
 
-/// Bumps the version of `a` if it is still the one the caller saw, in the caller's transaction.
-macro_rules! claim {
-    ($tx:expr, $a:expr) => {{
-        let claimed = sqlx::query(
-            "UPDATE service_applications SET version = version + 1
-             WHERE application_id = $1 AND version = $2",
-        )
-        .bind(&$a.id)
-        .bind($a.version)
-        .execute(&mut *$tx)
-        .await?
-        .rows_affected();
-        if claimed != 1 {
-            return Err(ServicesError::Changed);
-        }
-    }};
-}
+mod writes;
+
+pub(crate) use writes::{Write, group_for};
 
 pub(crate) async fn save_form(
     s: &Services,
     current: &Application,
     form: &Form,
 ) -> Result<Application, ServicesError> {
-    let data = serde_json::to_string(form)?;
-    let now = s.now();
-    write_tx!(s.db(), s.inner.gate, |tx| {
-        claim!(tx, current);
-        sqlx::query(
-            "UPDATE service_applications SET data = $2, updated_at = $3 WHERE application_id = $1",
-        )
-        .bind(&current.id)
-        .bind(&data)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    });
+    writes::write(
+        s,
+        Write::Form {
+            id: current.id.clone(),
+            version: current.version,
+            data: serde_json::to_string(form)?,
+            now: s.now(),
+        },
+    )
+    .await?;
     let mut next = current.clone();
     next.form = form.clone();
     next.version += 1;
@@ -266,30 +257,16 @@ pub(crate) async fn put_upload(
     upload: &Upload,
     bytes: &[u8],
 ) -> Result<(), ServicesError> {
-    write_tx!(s.db(), s.inner.gate, |tx| {
-        claim!(tx, current);
-        sqlx::query("DELETE FROM service_uploads WHERE application_id = $1 AND document_id = $2")
-            .bind(&current.id)
-            .bind(&upload.document)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO service_uploads
-                 (application_id, document_id, file_name, media_type, size, sha256, bytes, uploaded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&current.id)
-        .bind(&upload.document)
-        .bind(&upload.file_name)
-        .bind(&upload.media_type)
-        .bind(upload.size)
-        .bind(&upload.sha256)
-        .bind(bytes)
-        .bind(upload.uploaded_at)
-        .execute(&mut *tx)
-        .await?;
-    });
-    Ok(())
+    writes::write(
+        s,
+        Write::Upload {
+            id: current.id.clone(),
+            version: current.version,
+            upload: upload.clone(),
+            bytes: bytes.to_vec(),
+        },
+    )
+    .await
 }
 
 pub(crate) async fn file(
@@ -298,39 +275,28 @@ pub(crate) async fn file(
     now: i64,
     accept_due: i64,
 ) -> Result<Application, ServicesError> {
-    let day = dinhdanh_calendar::vietnam::date(now);
-    let unit = current.unit.clone();
+    let code = std::sync::Arc::new(std::sync::Mutex::new(None));
+    writes::write(
+        s,
+        Write::File {
+            id: current.id.clone(),
+            version: current.version,
+            account: current.account,
+            unit: current.unit.clone(),
+            day: dinhdanh_calendar::vietnam::date(now),
+            now,
+            accept_due,
+            code: code.clone(),
+        },
+    )
+    .await?;
     let mut next = current.clone();
-    write_tx!(s.db(), s.inner.gate, |tx| {
-        claim!(tx, current);
-        let number = next_number!(tx, unit.as_str(), day.to_string());
-        let code = ApplicationCode::new(&unit, day, number);
-        sqlx::query(
-            "UPDATE service_applications
-             SET code = $2, status = 1, filed_at = $3, accept_due_at = $4, updated_at = $3
-             WHERE application_id = $1 AND status = 0",
-        )
-        .bind(&current.id)
-        .bind(code.as_str())
-        .bind(now)
-        .bind(accept_due)
-        .execute(&mut *tx)
-        .await?;
-        add_event!(
-            tx,
-            &current.id,
-            &NewEvent {
-                at: now,
-                actor: Actor::Applicant(current.account),
-                step: "file",
-                from: None,
-                to: Some(Status::New),
-                reason: None,
-                detail: None,
-            }
-        );
-        next.code = Some(code);
-    });
+    next.code = code.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if next.code.is_none() {
+        return Err(ServicesError::Storage(
+            "the filing was committed without a code".into(),
+        ));
+    }
     next.status = Some(Status::New);
     next.filed_at = Some(now);
     next.accept_due_at = Some(accept_due);
@@ -345,11 +311,12 @@ pub(crate) async fn insert_counter(
 ) -> Result<Application, ServicesError> {
     let now = a.created_at;
     let day = dinhdanh_calendar::vietnam::date(now);
+    let data = serde_json::to_string(&a.form)?;
     let mut next = a.clone();
     write_tx!(s.db(), s.inner.gate, |tx| {
         let number = next_number!(tx, a.unit.as_str(), day.to_string());
         next.code = Some(ApplicationCode::new(&a.unit, day, number));
-        insert_row!(tx, &next);
+        insert_row!(tx, &next, &data);
         add_event!(
             tx,
             &a.id,
@@ -572,6 +539,35 @@ impl From<UploadRow> for Upload {
             uploaded_at: r.uploaded_at,
         }
     }
+}
+
+/// One application without its history; [`ServicesError::NotFound`] if there is none.
+pub(crate) async fn application(s: &Services, id: &str) -> Result<Application, ServicesError> {
+    let row: Option<Row> = on_db!(s.db(), |pool| {
+        sqlx::query_as(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM service_applications WHERE application_id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+    });
+    row.ok_or(ServicesError::NotFound)?.into_application()
+}
+
+/// The files of one application, by document.
+pub(crate) async fn uploads(s: &Services, id: &str) -> Result<Vec<Upload>, ServicesError> {
+    let rows: Vec<UploadRow> = on_db!(s.db(), |pool| {
+        sqlx::query_as(
+            "SELECT document_id, file_name, media_type, size, sha256, uploaded_at
+             FROM service_uploads WHERE application_id = $1 ORDER BY document_id",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows.into_iter().map(Upload::from).collect())
 }
 
 pub(crate) async fn detail(s: &Services, id: &str) -> Result<Detail, ServicesError> {

@@ -16,7 +16,6 @@ use dinhdanh_services::{Level, UnitCode};
 use serde::Deserialize;
 
 use super::*;
-use crate::api::services::vietnam_days;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/services/statistics", get(statistics_page))
@@ -129,16 +128,14 @@ async fn statistics_page(
         (None, _, _) | (_, None, _) => Err(t(l, "applications.error.period_date").to_owned()),
         (Some(f), Some(t_), _) if t_ < f => Err(t(l, "applications.error.period_order").to_owned()),
         (_, _, Err(_)) => Err(t(l, "applications.error.unit").to_owned()),
-        (Some(f), Some(t_), Ok(u)) => vietnam_days(f, t_)
-            .map(|(start, end)| (f, t_, start, end, u.clone()))
-            .ok_or_else(|| t(l, "applications.error.period_date").to_owned()),
+        (Some(f), Some(t_), Ok(u)) => Ok((f, t_, u.clone())),
     };
     let (problem, stats) = match checked {
         Err(text) => (Some(text), None),
-        Ok((f, t_, start, end, u)) => {
+        Ok((f, t_, u)) => {
             match state
                 .services
-                .statistics(start, end, u.as_ref().map(UnitCode::as_str))
+                .statistics(f, t_, u.as_ref().map(UnitCode::as_str))
                 .await
             {
                 Ok(stats) => (None, Some((f, t_, u, stats))),
