@@ -566,6 +566,14 @@ async fn fill(
                 .expect("create an index");
         });
     }
+    // As after any bulk load, fresh statistics for the planner (autovacuum would get there
+    // later); without them PostgreSQL scans every application to find the changed ones.
+    on_db!(db, |pool| {
+        sqlx::query("ANALYZE service_applications")
+            .execute(pool)
+            .await
+            .expect("analyze");
+    });
     eprintln!(
         "added in {:.0} s, of which {:.0} s rebuilding {} indexes",
         started.elapsed().as_secs_f64(),
