@@ -8,24 +8,7 @@ async fn nobody_reads_what_is_not_theirs_and_tampered_sign_ins_sign_nobody_in() 
     for t in backends().await {
         let name = t.name();
         let app = portal_app(&t).await;
-        citizen(
-            &app,
-            &t.db,
-            AN_HN,
-            "Nguyễn Văn An",
-            "1990-03-15",
-            "0912000111",
-        )
-        .await;
-        citizen(
-            &app,
-            &t.db,
-            BICH,
-            "Trần Thị Bích",
-            "1995-07-20",
-            "0933000111",
-        )
-        .await;
+        enrol_an_and_bich(&app, &t.db).await;
         let mut an = portal_browser(&app, AN_HN).await;
         let id = start_draft(&app, &mut an).await;
         let page = an.get(&format!("/portal/applications/{id}")).await;
@@ -161,15 +144,7 @@ async fn an_id_token_for_another_nonce_is_refused() {
     for t in backends().await {
         let name = t.name();
         let app = portal_app(&t).await;
-        citizen(
-            &app,
-            &t.db,
-            AN_HN,
-            "Nguyễn Văn An",
-            "1990-03-15",
-            "0912000111",
-        )
-        .await;
+        enrol_an(&app, &t.db).await;
         let mut browser = Browser::new(&app);
         let start = browser.get("/portal/login").await;
         // Someone makes the provider issue a code for the portal's own state and PKCE challenge

@@ -8,24 +8,7 @@ async fn a_supplement_is_handed_in_and_the_fee_paid_at_the_gateway_whose_return_
     for t in backends().await {
         let name = t.name();
         let app = portal_app(&t).await;
-        citizen(
-            &app,
-            &t.db,
-            AN_HN,
-            "Nguyễn Văn An",
-            "1990-03-15",
-            "0912000111",
-        )
-        .await;
-        citizen(
-            &app,
-            &t.db,
-            BICH,
-            "Trần Thị Bích",
-            "1995-07-20",
-            "0933000111",
-        )
-        .await;
+        enrol_an_and_bich(&app, &t.db).await;
         let mut browser = portal_browser(&app, AN_HN).await;
         let id = start_draft(&app, &mut browser).await;
         let page_path = format!("/portal/applications/{id}");

@@ -8,15 +8,7 @@ async fn bad_input_is_refused_in_words_and_changes_nothing() {
     for t in backends().await {
         let name = t.name();
         let app = portal_app(&t).await;
-        citizen(
-            &app,
-            &t.db,
-            AN_HN,
-            "Nguyễn Văn An",
-            "1990-03-15",
-            "0912000111",
-        )
-        .await;
+        enrol_an(&app, &t.db).await;
         let mut browser = portal_browser(&app, AN_HN).await;
         let id = start_draft(&app, &mut browser).await;
         let page_path = format!("/portal/applications/{id}");

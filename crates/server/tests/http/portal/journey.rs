@@ -8,15 +8,7 @@ async fn a_citizen_signs_in_through_the_provider_and_files_a_prefilled_applicati
     for t in backends().await {
         let name = t.name();
         let app = portal_app(&t).await;
-        citizen(
-            &app,
-            &t.db,
-            AN_HN,
-            "Nguyễn Văn An",
-            "1990-03-15",
-            "0912000111",
-        )
-        .await;
+        enrol_an(&app, &t.db).await;
         // A new browser: not signed in anywhere.
         let mut browser = Browser::new(&app);
 

@@ -98,24 +98,7 @@ async fn signing_out_at_the_provider_ends_the_portal_session_of_that_provider_se
     for t in backends().await {
         let name = t.name();
         let app = portal_app(&t).await;
-        citizen(
-            &app,
-            &t.db,
-            AN_HN,
-            "Nguyễn Văn An",
-            "1990-03-15",
-            "0912000111",
-        )
-        .await;
-        citizen(
-            &app,
-            &t.db,
-            BICH,
-            "Trần Thị Bích",
-            "1995-07-20",
-            "0933000111",
-        )
-        .await;
+        enrol_an_and_bich(&app, &t.db).await;
         let mut an = portal_browser(&app, AN_HN).await;
         // The same citizen on another device: another provider session.
         let mut an_elsewhere = portal_browser(&app, AN_HN).await;
@@ -170,24 +153,7 @@ async fn a_logout_token_naming_only_the_subject_ends_all_their_portal_sessions()
     for t in backends().await {
         let name = t.name();
         let app = portal_app(&t).await;
-        citizen(
-            &app,
-            &t.db,
-            AN_HN,
-            "Nguyễn Văn An",
-            "1990-03-15",
-            "0912000111",
-        )
-        .await;
-        citizen(
-            &app,
-            &t.db,
-            BICH,
-            "Trần Thị Bích",
-            "1995-07-20",
-            "0933000111",
-        )
-        .await;
+        enrol_an_and_bich(&app, &t.db).await;
         let mut an = portal_browser(&app, AN_HN).await;
         let mut an_elsewhere = portal_browser(&app, AN_HN).await;
         let mut bich = portal_browser(&app, BICH).await;
@@ -211,15 +177,7 @@ async fn logout_tokens_that_break_a_rule_are_refused_and_end_nothing() {
     for t in backends().await {
         let name = t.name();
         let app = portal_app(&t).await;
-        citizen(
-            &app,
-            &t.db,
-            AN_HN,
-            "Nguyễn Văn An",
-            "1990-03-15",
-            "0912000111",
-        )
-        .await;
+        enrol_an(&app, &t.db).await;
         let mut an = portal_browser(&app, AN_HN).await;
         let (sid, sub) = sid_and_sub(&app, &an).await;
         let key = provider_key(&app).await;

@@ -208,6 +208,17 @@ async fn follow(
 }
 
 /// Signs a fresh browser in to the portal through the provider's pages.
+/// Nguyễn Văn An, of Hà Nội, with an account.
+async fn enrol_an(app: &TestApp, db: &Db) {
+    citizen(app, db, AN_HN, "Nguyễn Văn An", "1990-03-15", "0912000111").await;
+}
+
+/// An and Trần Thị Bích, each with an account.
+async fn enrol_an_and_bich(app: &TestApp, db: &Db) {
+    enrol_an(app, db).await;
+    citizen(app, db, BICH, "Trần Thị Bích", "1995-07-20", "0933000111").await;
+}
+
 async fn portal_browser(app: &TestApp, id: &str) -> Browser {
     let mut browser = Browser::new(app);
     let start = browser.get("/portal/login").await;
