@@ -40,6 +40,12 @@ pub enum Kind {
     /// The person's registry record changed.
     #[serde(rename = "registry.changed")]
     RegistryChanged,
+    /// A credential of one of the person's documents was issued to their wallet.
+    #[serde(rename = "credential.issued")]
+    CredentialIssued,
+    /// A presentation of the person's credential was verified by the platform for a verifier.
+    #[serde(rename = "credential.presented")]
+    CredentialPresented,
 }
 
 impl Kind {
@@ -54,6 +60,8 @@ impl Kind {
             Kind::ConsentWithdrawn => "consent.withdrawn",
             Kind::AccountChanged => "account.changed",
             Kind::RegistryChanged => "registry.changed",
+            Kind::CredentialIssued => "credential.issued",
+            Kind::CredentialPresented => "credential.presented",
         }
     }
 
@@ -61,7 +69,11 @@ impl Kind {
     pub fn is_access(self) -> bool {
         matches!(
             self,
-            Kind::DataRead | Kind::DataRefused | Kind::ClaimsReleased | Kind::RecordViewed
+            Kind::DataRead
+                | Kind::DataRefused
+                | Kind::ClaimsReleased
+                | Kind::RecordViewed
+                | Kind::CredentialPresented
         )
     }
 }

@@ -72,6 +72,9 @@ pub enum ApiError {
     /// A fee payment refused or failed.
     #[error(transparent)]
     Payment(#[from] dinhdanh_payment::PaymentError),
+    /// The credentials capability refused or failed.
+    #[error(transparent)]
+    Credentials(#[from] dinhdanh_credentials::CredentialsError),
 }
 
 impl ApiError {
@@ -95,6 +98,7 @@ impl ApiError {
             ApiError::Exchange(e) => exchange_status(e),
             ApiError::Services(e) => services_status(e),
             ApiError::Payment(e) => (payment_status(e), e.code()),
+            ApiError::Credentials(e) => credentials_status(e),
             ApiError::Registry(e) => (
                 match e {
                     RegistryError::PersonNotFound(_) | RegistryError::OrganizationNotFound(_) => {
@@ -139,6 +143,24 @@ fn services_status(e: &dinhdanh_services::ServicesError) -> (StatusCode, &'stati
         E::Account(e) => (account_status(e), e.code()),
         E::Prefill(e) => exchange_status(e),
         E::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, "services.storage"),
+    }
+}
+
+/// The HTTP status and code of a credentials error.
+fn credentials_status(e: &dinhdanh_credentials::CredentialsError) -> (StatusCode, &'static str) {
+    use dinhdanh_credentials::CredentialsError as E;
+    match e {
+        E::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "credentials.invalid"),
+        E::UnknownType(_) => (StatusCode::NOT_FOUND, "credentials.unknown_type"),
+        E::NotFound => (StatusCode::NOT_FOUND, "credentials.not_found"),
+        E::Forbidden(_) => (StatusCode::FORBIDDEN, "credentials.forbidden"),
+        E::Protocol { .. } => (StatusCode::BAD_REQUEST, "credentials.protocol"),
+        E::Refused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "credentials.refused"),
+        E::Ledger(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "credentials.ledger_unavailable",
+        ),
+        E::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, "credentials.storage"),
     }
 }
 
@@ -211,7 +233,11 @@ impl IntoResponse for ApiError {
                     message: message.clone(),
                 }]
             }
-            ApiError::Services(dinhdanh_services::ServicesError::Invalid { field, problem }) => {
+            ApiError::Services(dinhdanh_services::ServicesError::Invalid { field, problem })
+            | ApiError::Credentials(dinhdanh_credentials::CredentialsError::Invalid {
+                field,
+                problem,
+            }) => {
                 vec![FieldProblem {
                     field: field.clone(),
                     message: problem.clone(),

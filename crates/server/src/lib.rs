@@ -5,6 +5,7 @@
 
 mod api;
 mod auth;
+mod credentials;
 mod error;
 mod health;
 mod metrics;
@@ -66,6 +67,8 @@ pub struct AppState {
     payments: dinhdanh_payment::Payments,
     /// The public-service portal's own storage (its sessions, as a relying party).
     portal: dinhdanh_portal::Portal,
+    /// Digital documents and the credentials issued from them.
+    credentials: dinhdanh_credentials::Credentials,
     /// The sandbox gateway, when no real one is configured.
     sandbox: Option<dinhdanh_payment::sandbox::Gateway>,
     web: Arc<WebSettings>,
@@ -88,6 +91,16 @@ impl AppState {
     /// Public services: catalogue, applications, statistics.
     pub fn services(&self) -> &dinhdanh_services::Services {
         &self.services
+    }
+
+    /// The access ledger.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// Digital documents and verifiable credentials.
+    pub fn credentials(&self) -> &dinhdanh_credentials::Credentials {
+        &self.credentials
     }
 
     /// Application fees.
@@ -155,7 +168,16 @@ impl AppState {
         };
         let payments = dinhdanh_payment::Payments::new(&db, accounts.sqlite_write_gate(), terminal)
             .with_clock(accounts.clock().clone());
+        let credentials = dinhdanh_credentials::Credentials::new(
+            &db,
+            accounts.sqlite_write_gate(),
+            accounts.registry().clone(),
+            ledger.clone(),
+            accounts.clock().clone(),
+            &settings.web.public_origin,
+        );
         AppState {
+            credentials,
             registry: accounts.registry().clone(),
             land: dinhdanh_land::Land::new(&db),
             rights: dinhdanh_rights::Rights::new(&db, accounts.sqlite_write_gate())
@@ -233,6 +255,7 @@ pub fn router(state: AppState, settings: &ServerSettings) -> Router {
         .merge(health::router())
         .merge(metrics::router())
         .merge(oidc::router())
+        .merge(credentials::router())
         .merge(api::ledger::text_router())
         .nest("/api/v1", api::router())
         .merge(openapi::router())

@@ -61,63 +61,78 @@ impl FromRequestParts<AppState> for AgencyCaller {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let reject = |e: OAuthError| crate::oidc::oauth_error(&e);
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let scheme = |name: &str| {
-            (header.len() > name.len() && header[..name.len()].eq_ignore_ascii_case(name))
-                .then(|| header[name.len()..].trim())
-        };
-        let (token, dpop_scheme) = match (scheme("bearer "), scheme("dpop ")) {
-            (Some(t), _) => (t, false),
-            (None, Some(t)) => (t, true),
-            (None, None) => {
-                return Err(reject(OAuthError::new(
-                    ErrorCode::InvalidToken,
-                    "send an access token from the client_credentials grant with the exchange.read scope",
-                )));
-            }
-        };
-        let proof = parts.headers.get("dpop").and_then(|v| v.to_str().ok());
-        // The full path, as the client signed it in a DPoP proof (nested routers see a suffix).
-        let path = parts
-            .extensions
-            .get::<axum::extract::OriginalUri>()
-            .map_or_else(|| parts.uri.path().to_owned(), |u| u.0.path().to_owned());
-        let url = format!("{}{path}", state.oidc.issuer());
-        let access = state
-            .oidc
-            .check_presented(&Presented {
-                token,
-                dpop_scheme,
-                proof,
-                method: parts.method.as_str(),
-                url: &url,
-            })
-            .await
-            .map_err(reject)?;
-        if access.account_id.is_some() {
-            return Err(reject(OAuthError::new(
-                ErrorCode::InsufficientScope,
-                "this token was issued for a citizen; agencies call the exchange with their own client_credentials token",
-            )));
-        }
-        if !access
-            .scopes
-            .contains(&Scope::Service(EXCHANGE_SCOPE.into()))
-        {
-            return Err(reject(OAuthError::new(
-                ErrorCode::InsufficientScope,
-                "the token lacks the exchange.read scope",
-            )));
-        }
+        let access = client_access(parts, state, "the exchange", |scopes| {
+            scopes.contains(&Scope::Service(EXCHANGE_SCOPE.into()))
+        })
+        .await?;
         Ok(AgencyCaller(Agency {
             client_id: access.client_id,
         }))
     }
+}
+
+/// The client's own access token (from the `client_credentials` grant, Bearer or DPoP-bound),
+/// checked, with a scope `has_scope` accepts; `what` names the API in the errors.
+pub(crate) async fn client_access(
+    parts: &Parts,
+    state: &AppState,
+    what: &str,
+    has_scope: impl Fn(&std::collections::BTreeSet<Scope>) -> bool,
+) -> Result<dinhdanh_oidc::AccessToken, Response> {
+    let reject = |e: OAuthError| crate::oidc::oauth_error(&e);
+    let header = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let scheme = |name: &str| {
+        (header.len() > name.len() && header[..name.len()].eq_ignore_ascii_case(name))
+            .then(|| header[name.len()..].trim())
+    };
+    let (token, dpop_scheme) = match (scheme("bearer "), scheme("dpop ")) {
+        (Some(t), _) => (t, false),
+        (None, Some(t)) => (t, true),
+        (None, None) => {
+            return Err(reject(OAuthError::new(
+                ErrorCode::InvalidToken,
+                format!("{what} takes an access token from the client_credentials grant"),
+            )));
+        }
+    };
+    let proof = parts.headers.get("dpop").and_then(|v| v.to_str().ok());
+    // The full path, as the client signed it in a DPoP proof (nested routers see a suffix).
+    let path = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| parts.uri.path().to_owned(), |u| u.0.path().to_owned());
+    let url = format!("{}{path}", state.oidc.issuer());
+    let access = state
+        .oidc
+        .check_presented(&Presented {
+            token,
+            dpop_scheme,
+            proof,
+            method: parts.method.as_str(),
+            url: &url,
+        })
+        .await
+        .map_err(reject)?;
+    if access.account_id.is_some() {
+        return Err(reject(OAuthError::new(
+            ErrorCode::InsufficientScope,
+            format!(
+                "this token was issued for a citizen; agencies call {what} with their own \
+                 client_credentials token"
+            ),
+        )));
+    }
+    if !has_scope(&access.scopes) {
+        return Err(reject(OAuthError::new(
+            ErrorCode::InsufficientScope,
+            format!("the token lacks a scope for {what}"),
+        )));
+    }
+    Ok(access)
 }
 
 /// A signed-in operator.

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 pub(crate) mod accounts;
+pub(crate) mod credentials;
 pub(crate) mod exchange;
 pub(crate) mod ledger;
 pub(crate) mod payments;
@@ -18,6 +19,8 @@ pub(crate) fn router() -> Router<AppState> {
         .nest("/exchange", exchange::router())
         .nest("/services", services::router())
         .nest("/payments", payments::router())
+        .nest("/credentials", credentials::router())
         .nest("/accounts/me/consents", exchange::my_consents_router())
+        .nest("/accounts/me/documents", credentials::my_documents_router())
         .merge(accounts::router())
 }

@@ -856,6 +856,16 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Registry record changed",
     ),
     (
+        "ledger.kind.credential.issued",
+        "Cấp giấy tờ số vào ví",
+        "Credential issued to your wallet",
+    ),
+    (
+        "ledger.kind.credential.presented",
+        "Giấy tờ số được xuất trình",
+        "Credential presented",
+    ),
+    (
         "ledger.detail.id_token",
         "Gửi trong mã thông báo định danh (ID token)",
         "Sent in an ID token",
@@ -889,6 +899,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "ledger.service.land",
         "Cơ sở dữ liệu quốc gia về đất đai",
         "National land database",
+    ),
+    (
+        "ledger.service.credentials",
+        "Giấy tờ số (ví giấy tờ)",
+        "Digital documents (wallet credentials)",
     ),
     (
         "ledger.purpose.registry_administration",
@@ -1115,13 +1130,18 @@ mod tests {
                     "consent.withdrawn",
                     "account.changed",
                     "registry.changed",
+                    "credential.issued",
+                    "credential.presented",
                 ],
             ),
             (
                 "ledger.detail",
                 &["id_token", "userinfo", "record", "history"],
             ),
-            ("ledger.service", &["population", "oidc", "land"]),
+            (
+                "ledger.service",
+                &["population", "oidc", "land", "credentials"],
+            ),
             (
                 "ledger.field",
                 &[

@@ -6,6 +6,7 @@ mod support;
 
 mod authentication;
 mod corrections;
+mod credentials;
 mod exchange;
 mod headers;
 mod ledger;

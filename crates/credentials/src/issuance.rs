@@ -1,0 +1,648 @@
+//! Issuance by OpenID for Verifiable Credential Issuance 1.0, pre-authorized code flow:
+//!
+//! 1. The citizen asks, on the dashboard, to put one of their documents in a wallet: an offer
+//!    with a pre-authorized code (in the QR code) and a 6-digit transaction code (shown beside
+//!    it, typed into the wallet: a photographed QR code alone is not enough). It lasts
+//!    [`OFFER_SECONDS`] and is redeemed once; [`TxCodeAttempts`] wrong codes end it.
+//! 2. The wallet trades code and transaction code for an access token at the token endpoint.
+//! 3. It fetches a fresh `c_nonce` from the nonce endpoint and signs a proof JWT with the key the
+//!    credential will be bound to.
+//! 4. The credential endpoint checks token, proof and nonce (each nonce is good once), makes the
+//!    SD-JWT VC from the issuer's current record of the document, records the issuance in the
+//!    ledger, and answers.
+//!
+//! Codes and tokens are stored as SHA-256 hashes only.
+
+use dinhdanh_ledger::{Actor, Event, Kind};
+use dinhdanh_oidc::jose::{Alg, Jws, has_private_members};
+use dinhdanh_store::{on_db, write_tx};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::documents::Holder;
+use crate::sdjwt::{self, Path};
+use crate::status::Status;
+use crate::types::{self, DocumentType};
+use crate::{Credentials, CredentialsError, hash, random_id};
+
+/// How long an offer can be redeemed.
+pub const OFFER_SECONDS: i64 = 600;
+/// How long an access token lasts.
+pub const TOKEN_SECONDS: i64 = 600;
+/// How long a `c_nonce` lasts.
+pub const NONCE_SECONDS: i64 = 300;
+/// How old a proof may be, and how far ahead of our clock.
+pub const PROOF_MAX_AGE: i64 = 300;
+/// The `typ` of a wallet's proof of possession.
+pub const PROOF_TYP: &str = "openid4vci-proof+jwt";
+/// The pre-authorized code grant.
+pub const PRE_AUTHORIZED_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
+
+/// How many wrong transaction codes end an offer.
+pub struct TxCodeAttempts;
+
+impl TxCodeAttempts {
+    /// The number.
+    pub const MAX: i64 = 5;
+}
+
+/// An offer made to the citizen.
+#[derive(Debug, Clone, Serialize)]
+pub struct Offer {
+    /// The `openid-credential-offer://` URI for the QR code.
+    pub uri: String,
+    /// Where the wallet fetches the offer.
+    pub offer_url: String,
+    /// The transaction code the citizen types into the wallet.
+    pub tx_code: String,
+    /// The credential configuration (document type).
+    pub credential_configuration_id: String,
+    /// Until when it can be redeemed (Unix ms).
+    pub expires_at: i64,
+}
+
+/// A token endpoint's answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenResponse {
+    /// The access token for the credential endpoint.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds it lasts.
+    pub expires_in: i64,
+}
+
+/// A credential request (OpenID4VCI 1.0 §8.2).
+#[derive(Debug, Clone, Deserialize)]
+pub struct CredentialRequest {
+    /// Which configuration.
+    #[serde(default)]
+    pub credential_configuration_id: Option<String>,
+    /// Not supported: this issuer returns no `credential_identifiers`.
+    #[serde(default)]
+    pub credential_identifier: Option<String>,
+    /// The proofs, by type.
+    #[serde(default)]
+    pub proofs: Option<Map<String, Value>>,
+    /// The single `proof` of earlier drafts.
+    #[serde(default)]
+    pub proof: Option<Value>,
+    /// Response encryption is not supported.
+    #[serde(default)]
+    pub credential_response_encryption: Option<Value>,
+}
+
+/// A credential issued.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssuedCredential {
+    /// Its identifier here (not in the credential).
+    pub id: String,
+    /// The SD-JWT VC, `<jwt>~<disclosure>~…~`.
+    pub credential: String,
+    /// The status list and position.
+    pub list: i64,
+    /// Its position in the list.
+    pub idx: i64,
+}
+
+fn digits6() -> String {
+    // Rejection sampling keeps the six digits uniform.
+    loop {
+        let n: u32 = rand::random::<u32>() >> 12; // 0..1_048_576
+        if n < 1_000_000 {
+            return format!("{n:06}");
+        }
+    }
+}
+
+/// An offer as stored.
+#[derive(sqlx::FromRow)]
+struct OfferRow {
+    offer_id: String,
+    tx_code_hash: String,
+    account_id: i64,
+    document_id: String,
+    doc_type: String,
+    expires_at: i64,
+    failures: i64,
+    redeemed_at: Option<i64>,
+}
+
+fn invalid_grant(description: &str) -> CredentialsError {
+    CredentialsError::protocol("invalid_grant", 400, description)
+}
+
+impl Credentials {
+    /// An offer for one of the citizen's integrated documents.
+    pub async fn offer(
+        &self,
+        holder: &Holder,
+        document_id: &str,
+    ) -> Result<Offer, CredentialsError> {
+        let held = self.held_document(holder, document_id).await?;
+        if held.document.status != Status::Valid {
+            return Err(CredentialsError::invalid(
+                "document",
+                format!(
+                    "the issuer has {} this document",
+                    held.document.status.as_str()
+                ),
+            ));
+        }
+        let code = crate::random_id() + &crate::random_id();
+        let tx_code = digits6();
+        let now = self.now_ms();
+        let expires_at = now + OFFER_SECONDS * 1000;
+        write_tx!(self.db(), self.inner.gate, |tx| {
+            sqlx::query(
+                "INSERT INTO credential_offers
+                     (offer_id, code_hash, tx_code_hash, account_id, document_id, doc_type,
+                      created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(random_id())
+            .bind(hash(&code))
+            .bind(hash(&format!("{code}:{tx_code}")))
+            .bind(holder.account())
+            .bind(&held.document.id)
+            .bind(&held.document.doc_type)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        });
+        let offer_url = format!("{}/offers/{code}", self.issuer());
+        let uri = format!(
+            "openid-credential-offer://?credential_offer_uri={}",
+            url::form_urlencoded::byte_serialize(offer_url.as_bytes()).collect::<String>()
+        );
+        Ok(Offer {
+            uri,
+            offer_url,
+            tx_code,
+            credential_configuration_id: held.document.doc_type,
+            expires_at,
+        })
+    }
+
+    /// The credential offer behind `code` (OpenID4VCI §4.1.1), while it can be redeemed.
+    pub async fn offer_document(&self, code: &str) -> Result<Value, CredentialsError> {
+        let now = self.now_ms();
+        let row: Option<(String,)> = on_db!(self.db(), |pool| {
+            sqlx::query_as(
+                "SELECT doc_type FROM credential_offers
+                 WHERE code_hash = $1 AND redeemed_at IS NULL AND expires_at > $2 AND failures < $3",
+            )
+            .bind(hash(code))
+            .bind(now)
+            .bind(TxCodeAttempts::MAX)
+            .fetch_optional(pool)
+            .await?
+        });
+        let (doc_type,) = row.ok_or(CredentialsError::NotFound)?;
+        Ok(json!({
+            "credential_issuer": self.issuer(),
+            "credential_configuration_ids": [doc_type],
+            "grants": {
+                PRE_AUTHORIZED_GRANT: {
+                    "pre-authorized_code": code,
+                    "tx_code": {
+                        "input_mode": "numeric",
+                        "length": 6,
+                        "description": "Nhập mã 6 số hiển thị bên cạnh mã QR / Enter the 6-digit code shown beside the QR code",
+                    },
+                },
+            },
+        }))
+    }
+
+    /// The token endpoint (OpenID4VCI §6): a pre-authorized code and its transaction code for
+    /// an access token. Parameters other than these are ignored, as OAuth requires.
+    pub async fn token(
+        &self,
+        params: &std::collections::HashMap<String, String>,
+    ) -> Result<TokenResponse, CredentialsError> {
+        match params.get("grant_type").map(String::as_str) {
+            Some(PRE_AUTHORIZED_GRANT) => {}
+            Some(other) => {
+                return Err(CredentialsError::protocol(
+                    "unsupported_grant_type",
+                    400,
+                    format!("this token endpoint takes only {PRE_AUTHORIZED_GRANT}, not {other}"),
+                ));
+            }
+            None => {
+                return Err(CredentialsError::protocol(
+                    "invalid_request",
+                    400,
+                    "grant_type is missing",
+                ));
+            }
+        }
+        let Some(code) = params.get("pre-authorized_code").filter(|c| !c.is_empty()) else {
+            return Err(CredentialsError::protocol(
+                "invalid_request",
+                400,
+                "pre-authorized_code is missing",
+            ));
+        };
+        let Some(tx_code) = params.get("tx_code").filter(|c| !c.is_empty()) else {
+            return Err(CredentialsError::protocol(
+                "invalid_request",
+                400,
+                "this offer requires the transaction code (tx_code) shown to the citizen",
+            ));
+        };
+        let now = self.now_ms();
+        let token = random_id() + &random_id();
+        let granted: Result<(), CredentialsError> = write_tx!(self.db(), self.inner.gate, |tx| {
+            let offer: Option<OfferRow> = sqlx::query_as(
+                "SELECT offer_id, tx_code_hash, account_id, document_id, doc_type, expires_at,
+                        failures, redeemed_at
+                 FROM credential_offers WHERE code_hash = $1",
+            )
+            .bind(hash(code))
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(OfferRow {
+                offer_id,
+                tx_code_hash: tx_hash,
+                account_id: account,
+                document_id: document,
+                doc_type,
+                expires_at: expires,
+                failures,
+                redeemed_at: redeemed,
+            }) = offer
+            else {
+                return Err(invalid_grant("unknown pre-authorized code"));
+            };
+            if redeemed.is_some() {
+                return Err(invalid_grant("the pre-authorized code was already used"));
+            }
+            if expires <= now {
+                return Err(invalid_grant(
+                    "the offer expired; ask for a new one on the dashboard",
+                ));
+            }
+            if failures >= TxCodeAttempts::MAX {
+                return Err(invalid_grant(
+                    "too many wrong transaction codes; ask for a new offer",
+                ));
+            }
+            let given = hash(&format!("{code}:{tx_code}"));
+            if !bool::from(subtle::ConstantTimeEq::ct_eq(
+                given.as_bytes(),
+                tx_hash.as_bytes(),
+            )) {
+                sqlx::query(
+                    "UPDATE credential_offers SET failures = failures + 1 WHERE offer_id = $1",
+                )
+                .bind(&offer_id)
+                .execute(&mut *tx)
+                .await?;
+                // The failure is counted: commit it, and answer with the error after.
+                Err(invalid_grant("wrong transaction code (tx_code)"))
+            } else {
+                sqlx::query("UPDATE credential_offers SET redeemed_at = $2 WHERE offer_id = $1")
+                    .bind(&offer_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO credential_tokens
+                         (token_hash, offer_id, account_id, document_id, doc_type, expires_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(hash(&token))
+                .bind(&offer_id)
+                .bind(account)
+                .bind(&document)
+                .bind(&doc_type)
+                .bind(now + TOKEN_SECONDS * 1000)
+                .execute(&mut *tx)
+                .await?;
+                Ok(())
+            }
+        });
+        granted?;
+        Ok(TokenResponse {
+            access_token: token,
+            token_type: "Bearer",
+            expires_in: TOKEN_SECONDS,
+        })
+    }
+
+    /// A fresh `c_nonce` (OpenID4VCI §7), good once for [`NONCE_SECONDS`].
+    pub async fn nonce(&self) -> Result<String, CredentialsError> {
+        let nonce = random_id();
+        let now = self.now_ms();
+        dinhdanh_store::write_on_db!(self.db(), self.inner.gate, |pool| {
+            sqlx::query("INSERT INTO credential_nonces (nonce, expires_at) VALUES ($1, $2)")
+                .bind(&nonce)
+                .bind(now + NONCE_SECONDS * 1000)
+                .execute(pool)
+                .await?;
+        });
+        Ok(nonce)
+    }
+
+    /// The credential endpoint (OpenID4VCI §8): checks the access token, the request and the
+    /// wallet's proof, and issues the credential bound to the proof's key.
+    pub async fn credential(
+        &self,
+        access_token: &str,
+        request: &CredentialRequest,
+    ) -> Result<IssuedCredential, CredentialsError> {
+        let now = self.now_ms();
+        let token: Option<(String, i64, String, String, i64, Option<i64>)> =
+            on_db!(self.db(), |pool| {
+                sqlx::query_as(
+                    "SELECT token_hash, account_id, document_id, doc_type, expires_at, used_at
+                     FROM credential_tokens WHERE token_hash = $1",
+                )
+                .bind(hash(access_token))
+                .fetch_optional(pool)
+                .await?
+            });
+        let invalid_token = |d: &str| CredentialsError::protocol("invalid_token", 401, d);
+        let Some((token_hash, account, document_id, doc_type, expires, used)) = token else {
+            return Err(invalid_token("unknown access token"));
+        };
+        if expires <= now {
+            return Err(invalid_token("the access token expired"));
+        }
+        if used.is_some() {
+            return Err(invalid_token(
+                "the access token was already used for its credential",
+            ));
+        }
+        let t = check_request(request, &doc_type)?;
+        let holder_jwk = self.check_proof(request).await?;
+        let document = self.document_by_id(&document_id).await?;
+        if document.status != Status::Valid {
+            return Err(CredentialsError::protocol(
+                "credential_request_denied",
+                400,
+                format!("the issuer has {} this document", document.status.as_str()),
+            ));
+        }
+        let holder_jkt = dinhdanh_oidc::jose::thumbprint(&holder_jwk)
+            .map_err(|e| CredentialsError::protocol("invalid_proof", 400, e.to_string()))?;
+        let (list, idx) = self.take_position().await?;
+        let keys = self.keys().await?;
+        let now_s = now.div_euclid(1000);
+        let mut exp = now_s + t.credential_days * 86_400;
+        if let Some(until) = document.valid_until() {
+            // The end of the document's last day, Vietnam time.
+            let end = until
+                .succ_opt()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|d| d.and_utc().timestamp() - 7 * 3600)
+                .unwrap_or(exp);
+            if end <= now_s {
+                return Err(CredentialsError::protocol(
+                    "credential_request_denied",
+                    400,
+                    "the document is past its validity",
+                ));
+            }
+            exp = exp.min(end);
+        }
+        let mut claims = Map::new();
+        claims.insert("iss".into(), json!(self.issuer()));
+        claims.insert(
+            "vct".into(),
+            json!(crate::metadata::vct(self.issuer(), t.id)),
+        );
+        claims.insert("iat".into(), json!(now_s));
+        claims.insert("exp".into(), json!(exp));
+        claims.insert("cnf".into(), json!({"jwk": holder_jwk}));
+        claims.insert(
+            "status".into(),
+            json!({"status_list": {"idx": idx, "uri": crate::lists::uri(self.issuer(), list)}}),
+        );
+        claims.insert("issuing_authority".into(), json!(t.authority));
+        let mut disclosable: Vec<Path> = Vec::new();
+        for f in &t.fields {
+            if let Some(v) = document.data.get(f.name) {
+                claims.insert(f.name.to_owned(), v.clone());
+                disclosable.push(sdjwt::path(&[f.name]));
+            }
+        }
+        let credential = sdjwt::issue(&keys.signer, sdjwt::TYP, claims, &disclosable)?;
+        let id = random_id();
+        let claimed: bool = write_tx!(self.db(), self.inner.gate, |tx| {
+            let claimed = sqlx::query(
+                "UPDATE credential_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL",
+            )
+            .bind(&token_hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if claimed {
+                sqlx::query(
+                    "INSERT INTO credentials_issued
+                         (credential_id, list_id, idx, account_id, document_id, doc_type, kid,
+                          holder_jkt, issued_at, expires_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(&id)
+                .bind(list)
+                .bind(idx)
+                .bind(account)
+                .bind(&document.id)
+                .bind(t.id)
+                .bind(keys.signer.kid())
+                .bind(&holder_jkt)
+                .bind(now)
+                .bind(exp * 1000)
+                .execute(&mut *tx)
+                .await?;
+            }
+            claimed
+        });
+        if !claimed {
+            return Err(invalid_token(
+                "the access token was already used for its credential",
+            ));
+        }
+        self.record_issuance(account, &document.personal_id, &t, &id)
+            .await?;
+        Ok(IssuedCredential {
+            id,
+            credential,
+            list,
+            idx,
+        })
+    }
+
+    async fn record_issuance(
+        &self,
+        account: i64,
+        personal_id: &str,
+        t: &DocumentType,
+        credential_id: &str,
+    ) -> Result<(), CredentialsError> {
+        let ledger = &self.inner.ledger;
+        let mut event = Event::new(
+            Kind::CredentialIssued,
+            Actor {
+                kind: "citizen".into(),
+                id: account.to_string(),
+            },
+            chrono::DateTime::from_timestamp_millis(self.now_ms()).unwrap_or_default(),
+        );
+        event.subject = Some(ledger.subject(personal_id).await?);
+        event.service = Some("credentials".into());
+        event.fields = t.fields.iter().map(|f| f.name.to_owned()).collect();
+        event.purpose = Some(t.id.to_owned());
+        event.legal_basis = Some("Nghị định 69/2024/NĐ-CP Art 17".into());
+        event.detail = Some(format!("credential:{credential_id}"));
+        ledger.append(&event).await?;
+        Ok(())
+    }
+
+    /// Checks the one `jwt` proof of `request` and consumes its nonce; returns the public key
+    /// to bind the credential to (only its public members).
+    async fn check_proof(&self, request: &CredentialRequest) -> Result<Value, CredentialsError> {
+        let invalid = |d: String| CredentialsError::protocol("invalid_proof", 400, d);
+        if request.proof.is_some() {
+            return Err(invalid(
+                "send proofs: {\"jwt\": [...]} (OpenID4VCI 1.0); the single proof is not accepted"
+                    .into(),
+            ));
+        }
+        let proofs = request
+            .proofs
+            .as_ref()
+            .ok_or_else(|| invalid("the request has no proofs".into()))?;
+        if proofs.len() != 1 {
+            return Err(invalid("proofs holds exactly one proof type, jwt".into()));
+        }
+        let jwts = proofs
+            .get("jwt")
+            .and_then(Value::as_array)
+            .ok_or_else(|| invalid("the proof type here is jwt, an array".into()))?;
+        let [proof] = jwts.as_slice() else {
+            return Err(invalid(format!(
+                "one proof per request (batch issuance is not offered), not {}",
+                jwts.len()
+            )));
+        };
+        let proof = proof
+            .as_str()
+            .ok_or_else(|| invalid("a jwt proof is a string".into()))?;
+        let jws = Jws::parse(proof).map_err(|e| invalid(format!("the proof: {e}")))?;
+        if jws.header.typ.as_deref() != Some(PROOF_TYP) {
+            return Err(invalid(format!(
+                "the proof's typ is {:?}, not {PROOF_TYP:?}",
+                jws.header.typ
+            )));
+        }
+        let Some(jwk) = jws.header.jwk.clone() else {
+            return Err(invalid(
+                "the proof names its key in the jwk header (kid and x5c are not supported)".into(),
+            ));
+        };
+        if has_private_members(&jwk) {
+            return Err(invalid("the proof's jwk holds a private key".into()));
+        }
+        jws.verify(&jwk, &[Alg::ES256])
+            .map_err(|e| invalid(format!("the proof: {e}")))?;
+        let text = |n: &str| jws.claims.get(n).and_then(Value::as_str);
+        if text("aud") != Some(self.issuer()) {
+            return Err(invalid(format!(
+                "the proof's aud is {:?}, not this issuer {:?}",
+                text("aud"),
+                self.issuer()
+            )));
+        }
+        let now = self.now_s();
+        let iat = jws
+            .claims
+            .get("iat")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| invalid("the proof has no iat".into()))?;
+        if iat > now + 60 || iat < now - PROOF_MAX_AGE {
+            return Err(invalid(format!(
+                "the proof's iat is {iat}, more than {PROOF_MAX_AGE} s from now ({now})"
+            )));
+        }
+        let Some(nonce) = text("nonce") else {
+            return Err(CredentialsError::protocol(
+                "invalid_nonce",
+                400,
+                "the proof has no nonce: fetch one from the nonce endpoint",
+            ));
+        };
+        let now_ms = self.now_ms();
+        let fresh = dinhdanh_store::write_on_db!(self.db(), self.inner.gate, |pool| {
+            sqlx::query("DELETE FROM credential_nonces WHERE nonce = $1 AND expires_at > $2")
+                .bind(nonce)
+                .bind(now_ms)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if fresh != 1 {
+            return Err(CredentialsError::protocol(
+                "invalid_nonce",
+                400,
+                "the nonce is unknown, used or expired: fetch a new one from the nonce endpoint",
+            ));
+        }
+        let public = match jwk.get("kty").and_then(Value::as_str) {
+            Some("EC") => json!({"kty": "EC", "crv": jwk["crv"], "x": jwk["x"], "y": jwk["y"]}),
+            _ => return Err(invalid("the holder key is an EC P-256 key".into())),
+        };
+        Ok(public)
+    }
+}
+
+/// Checks what a credential request asks for against what the token was issued for.
+fn check_request(
+    request: &CredentialRequest,
+    token_type: &str,
+) -> Result<DocumentType, CredentialsError> {
+    let bad = |d: String| CredentialsError::protocol("invalid_credential_request", 400, d);
+    if request.credential_response_encryption.is_some() {
+        return Err(CredentialsError::protocol(
+            "invalid_encryption_parameters",
+            400,
+            "this issuer does not encrypt credential responses",
+        ));
+    }
+    match (
+        &request.credential_configuration_id,
+        &request.credential_identifier,
+    ) {
+        (Some(_), Some(_)) => Err(bad(
+            "send credential_configuration_id or credential_identifier, not both".into(),
+        )),
+        (None, Some(_)) => Err(CredentialsError::protocol(
+            "unknown_credential_identifier",
+            400,
+            "this issuer gives no credential identifiers; send credential_configuration_id",
+        )),
+        (None, None) => Err(bad("credential_configuration_id is missing".into())),
+        (Some(id), None) => {
+            let Some(t) = types::by_id(id) else {
+                return Err(CredentialsError::protocol(
+                    "unknown_credential_configuration",
+                    400,
+                    format!("this issuer offers no configuration {id:?}"),
+                ));
+            };
+            if t.id != token_type {
+                return Err(bad(format!(
+                    "the access token is for {token_type}, not {}",
+                    t.id
+                )));
+            }
+            Ok(t)
+        }
+    }
+}
