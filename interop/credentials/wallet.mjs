@@ -4,7 +4,7 @@
 // oid4vc-ts), @sd-jwt/sd-jwt-vc@0.19.0 + @sd-jwt/crypto-nodejs@0.19.0 (OWF sd-jwt-js) and
 // jose@6.2.18; see package.json / package-lock.json. Node >= 20.
 //
-// Three modes (env DD_MODE):
+// Four modes (env DD_MODE):
 //
 // * unset or "issue": the full wallet.
 //     env DD_OFFER_URI   openid-credential-offer://?credential_offer_uri=...
@@ -41,6 +41,15 @@
 //   DD_TX_CODE). Prints {"error": "<OAuth error code>", "status": <HTTP status>} and exits 0
 //   when the token endpoint answers with an OAuth error; exit 1 if it issues a token.
 //
+// * "present": an OpenID4VP 1.0 wallet (@openid4vc/openid4vp@0.4.6) answering a verifier's
+//   request: env DD_REQUEST_URI (openid4vp://?...), DD_CREDENTIAL (the issued SD-JWT VC),
+//   DD_HOLDER_JWK (the private holder JWK). It resolves the request (client_id prefix
+//   redirect_uri:, response_mode direct_post, DCQL query), discloses exactly the claims the
+//   query names, signs the key binding for the request's client_id and nonce, and posts
+//   vp_token {<query id>: [presentation]} with the state to response_uri. Prints
+//   {"status": <HTTP status of the verifier's answer>, "body": {...}, "aud": "<client_id>",
+//    "disclosed": [...]} and exits 0 whatever the verifier answered.
+//
 // DD_DEBUG=1 prints stacks on stderr. The server is plain http://localhost, so the
 // @openid4vc libraries' https requirement is switched off (setGlobalConfig).
 
@@ -48,6 +57,7 @@ import crypto from 'node:crypto';
 import * as jose from 'jose';
 import { Openid4vciClient } from '@openid4vc/openid4vci';
 import { clientAuthenticationAnonymous, setGlobalConfig } from '@openid4vc/oauth2';
+import { Openid4vpClient } from '@openid4vc/openid4vp';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { ES256, digest } from '@sd-jwt/crypto-nodejs';
 
@@ -332,12 +342,44 @@ async function wrongTx() {
   throw new Error('the token endpoint issued an access token for DD_TX_CODE');
 }
 
-const MODES = { issue, '': issue, verify: verifyMode, wrong_tx: wrongTx };
+async function present() {
+  const callbacks = {
+    fetch: httpFetch,
+    hash: (data) => new Uint8Array(crypto.createHash('sha256').update(data).digest()),
+    generateRandom: (n) => new Uint8Array(crypto.randomBytes(n)),
+    signJwt: () => { throw new ScriptError('this wallet signs nothing but the key binding'); },
+    verifyJwt: () => ({ verified: false }),
+  };
+  const wallet = new Openid4vpClient({ callbacks });
+  const parsed = wallet.parseOpenid4vpAuthorizationRequest({ authorizationRequest: env('DD_REQUEST_URI') });
+  const resolved = await wallet.resolveOpenId4vpAuthorizationRequest({ authorizationRequestPayload: parsed.params });
+  const request = resolved.authorizationRequestPayload;
+  if (request.response_mode !== 'direct_post') throw new Error(`response_mode ${request.response_mode}`);
+  const [query] = resolved.dcql.query.credentials;
+  const asked = query.claims.map((c) => c.path[0]);
+  const holderJwk = JSON.parse(env('DD_HOLDER_JWK'));
+  const holder = new SDJwtVcInstance({ hasher: digest, kbSigner: await ES256.getSigner(holderJwk), kbSignAlg: ALG });
+  const credential = env('DD_CREDENTIAL').trim();
+  const frame = await presentationFrame(holder, credential, asked);
+  const aud = resolved.client.effective;
+  const presentation = await holder.present(credential, frame, { kb: { payload: { iat: now(), aud, nonce: request.nonce } } });
+  const { authorizationResponsePayload } = await wallet.createOpenid4vpAuthorizationResponse({
+    authorizationRequestPayload: request,
+    authorizationResponsePayload: { vp_token: { [query.id]: [presentation] } },
+  });
+  const submitted = await wallet.submitOpenid4vpAuthorizationResponse({ authorizationRequestPayload: request, authorizationResponsePayload });
+  const text = await submitted.response.text();
+  let body;
+  try { body = JSON.parse(text); } catch { body = { text }; }
+  return { status: submitted.response.status, body, aud, disclosed: asked };
+}
+
+const MODES = { issue, '': issue, verify: verifyMode, wrong_tx: wrongTx, present };
 
 async function main() {
   const mode = process.env.DD_MODE ?? '';
   const run = MODES[mode];
-  if (!run) throw new ScriptError(`unknown DD_MODE ${JSON.stringify(mode)} (issue, verify or wrong_tx)`);
+  if (!run) throw new ScriptError(`unknown DD_MODE ${JSON.stringify(mode)} (issue, verify, wrong_tx or present)`);
   const out = await run();
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }

@@ -92,6 +92,11 @@ enum Command {
         #[command(subcommand)]
         command: commands::services::ServicesCommand,
     },
+    /// Digital documents: check a credential or presentation offline; the issuer's keys.
+    Credential {
+        #[command(subcommand)]
+        command: commands::credentials::CredentialCommand,
+    },
     /// Print the messages waiting in (or sent from) the SMS outbox.
     Outbox {
         /// Only messages to this phone number.
@@ -178,6 +183,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<std::proces
         Command::Land { command } => return commands::land::run(&config, command).await,
         Command::Exchange { command } => commands::exchange::run(&config, command).await?,
         Command::Services { command } => commands::services::run(&config, command).await?,
+        Command::Credential { command } => {
+            return commands::credentials::run(&config, command).await;
+        }
         Command::Outbox { to, limit } => commands::accounts::outbox(&config, to, limit).await?,
         Command::Openapi => println!("{}", dinhdanh_server::openapi_json()),
     }

@@ -115,6 +115,18 @@ fn digits6() -> String {
     }
 }
 
+/// What a credential is bound to.
+enum Binding {
+    /// The wallet key of the proof, for the access token `token_hash`.
+    Wallet {
+        jwk: Value,
+        jkt: String,
+        token_hash: String,
+    },
+    /// No key: a printed copy.
+    Paper,
+}
+
 /// An offer as stored.
 #[derive(sqlx::FromRow)]
 struct OfferRow {
@@ -389,6 +401,51 @@ impl Credentials {
         }
         let holder_jkt = dinhdanh_oidc::jose::thumbprint(&holder_jwk)
             .map_err(|e| CredentialsError::protocol("invalid_proof", 400, e.to_string()))?;
+        self.mint(
+            &t,
+            &document,
+            account,
+            Binding::Wallet {
+                jwk: holder_jwk,
+                jkt: holder_jkt,
+                token_hash,
+            },
+        )
+        .await
+    }
+
+    /// A credential of one of the citizen's documents for printing: the same SD-JWT VC with
+    /// every disclosure, but bound to no key, so whoever holds the paper can show it (as with
+    /// the paper document). It has a status like any other and is recorded in the ledger.
+    pub async fn print(
+        &self,
+        holder: &Holder,
+        document_id: &str,
+    ) -> Result<IssuedCredential, CredentialsError> {
+        let held = self.held_document(holder, document_id).await?;
+        let t = types::by_id(&held.document.doc_type)
+            .ok_or_else(|| CredentialsError::UnknownType(held.document.doc_type.clone()))?;
+        if held.document.status != Status::Valid {
+            return Err(CredentialsError::invalid(
+                "document",
+                format!("the issuer has {} this document", held.document.status.as_str()),
+            ));
+        }
+        self.mint(&t, &held.document, holder.account(), Binding::Paper)
+            .await
+    }
+
+    /// Signs a credential of `document`, takes its status position, stores it (spending the
+    /// access token, for a wallet) and records it in the ledger.
+    async fn mint(
+        &self,
+        t: &DocumentType,
+        document: &crate::Document,
+        account: i64,
+        binding: Binding,
+    ) -> Result<IssuedCredential, CredentialsError> {
+        let denied = |d: &str| CredentialsError::protocol("credential_request_denied", 400, d);
+        let now = self.now_ms();
         let (list, idx) = self.take_position().await?;
         let keys = self.keys().await?;
         let now_s = now.div_euclid(1000);
@@ -401,23 +458,18 @@ impl Credentials {
                 .map(|d| d.and_utc().timestamp() - 7 * 3600)
                 .unwrap_or(exp);
             if end <= now_s {
-                return Err(CredentialsError::protocol(
-                    "credential_request_denied",
-                    400,
-                    "the document is past its validity",
-                ));
+                return Err(denied("the document is past its validity"));
             }
             exp = exp.min(end);
         }
         let mut claims = Map::new();
         claims.insert("iss".into(), json!(self.issuer()));
-        claims.insert(
-            "vct".into(),
-            json!(crate::metadata::vct(self.issuer(), t.id)),
-        );
+        claims.insert("vct".into(), json!(crate::metadata::vct(self.issuer(), t.id)));
         claims.insert("iat".into(), json!(now_s));
         claims.insert("exp".into(), json!(exp));
-        claims.insert("cnf".into(), json!({"jwk": holder_jwk}));
+        if let Binding::Wallet { jwk, .. } = &binding {
+            claims.insert("cnf".into(), json!({"jwk": jwk}));
+        }
         claims.insert(
             "status".into(),
             json!({"status_list": {"idx": idx, "uri": crate::lists::uri(self.issuer(), list)}}),
@@ -432,16 +484,26 @@ impl Credentials {
         }
         let credential = sdjwt::issue(&keys.signer, sdjwt::TYP, claims, &disclosable)?;
         let id = random_id();
+        let (token_hash, holder_jkt) = match &binding {
+            Binding::Wallet { token_hash, jkt, .. } => (Some(token_hash.clone()), jkt.clone()),
+            Binding::Paper => (None, "paper".to_owned()),
+        };
         let claimed: bool = write_tx!(self.db(), self.inner.gate, |tx| {
-            let claimed = sqlx::query(
-                "UPDATE credential_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL",
-            )
-            .bind(&token_hash)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
+            let claimed = match &token_hash {
+                Some(token) => {
+                    sqlx::query(
+                        "UPDATE credential_tokens SET used_at = $2
+                         WHERE token_hash = $1 AND used_at IS NULL",
+                    )
+                    .bind(token)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                        == 1
+                }
+                None => true,
+            };
             if claimed {
                 sqlx::query(
                     "INSERT INTO credentials_issued
@@ -465,11 +527,13 @@ impl Credentials {
             claimed
         });
         if !claimed {
-            return Err(invalid_token(
+            return Err(CredentialsError::protocol(
+                "invalid_token",
+                401,
                 "the access token was already used for its credential",
             ));
         }
-        self.record_issuance(account, &document.personal_id, &t, &id)
+        self.record_issuance(account, &document.personal_id, t, &id)
             .await?;
         Ok(IssuedCredential {
             id,

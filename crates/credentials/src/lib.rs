@@ -10,6 +10,9 @@
 //!   issuer's keys, OpenID4VCI issuance (offers with a pre-authorized code and a transaction
 //!   code, tokens, nonces, the credential endpoint) and the status lists served. Every issuance
 //!   is recorded in the access ledger before the credential leaves.
+//! - [`presentation`]: verification by OpenID4VP with DCQL on a verifier's behalf, each
+//!   presentation verified recorded in the citizen's ledger history.
+//! - [`verify`]: the check itself, also for offline use.
 #![forbid(unsafe_code)]
 
 mod documents;
@@ -18,6 +21,7 @@ mod issuance;
 pub mod keys;
 mod lists;
 pub mod metadata;
+pub mod presentation;
 pub mod sdjwt;
 pub mod status;
 pub mod types;

@@ -24,6 +24,8 @@ pub const LIST_VALIDITY_S: i64 = 24 * 3600;
 pub(crate) struct Cached {
     at: Instant,
     token: Arc<ListToken>,
+    /// The same list, decoded, for checking this issuer's own credentials.
+    decoded: Arc<crate::status::ListToken>,
 }
 
 /// A signed status list, as served.
@@ -64,10 +66,30 @@ impl Credentials {
 
     /// List `n`, signed: served at `<issuer>/status/<n>`.
     pub async fn status_list(&self, list: i64) -> Result<Arc<ListToken>, CredentialsError> {
+        Ok(self.cached_list(list).await?.0)
+    }
+
+    /// The list at `uri`, when it is one of this issuer's, as a verifier reads it.
+    pub(crate) async fn own_list(
+        &self,
+        uri: &str,
+    ) -> Result<Arc<crate::status::ListToken>, CredentialsError> {
+        let prefix = format!("{}/status/", self.issuer());
+        let list = uri
+            .strip_prefix(&prefix)
+            .and_then(|n| n.parse::<i64>().ok())
+            .ok_or(CredentialsError::NotFound)?;
+        Ok(self.cached_list(list).await?.1)
+    }
+
+    async fn cached_list(
+        &self,
+        list: i64,
+    ) -> Result<(Arc<ListToken>, Arc<crate::status::ListToken>), CredentialsError> {
         if let Some(c) = self.inner.lists.lock().expect("lists lock").get(&list)
             && c.at.elapsed() < MEMORY
         {
-            return Ok(c.token.clone());
+            return Ok((c.token.clone(), c.decoded.clone()));
         }
         let (next,): (i64,) = on_db!(self.db(), |pool| {
             sqlx::query_as("SELECT next FROM credential_positions WHERE singleton = 1")
@@ -103,14 +125,21 @@ impl Credentials {
             jwt,
             max_age: MEMORY.as_secs(),
         });
+        let decoded = Arc::new(crate::status::ListToken {
+            list: statuses,
+            issuer: self.issuer().to_owned(),
+            exp: Some(now + LIST_VALIDITY_S),
+            ttl: Some(MEMORY.as_secs() as i64),
+        });
         self.inner.lists.lock().expect("lists lock").insert(
             list,
             Cached {
                 at: Instant::now(),
                 token: token.clone(),
+                decoded: decoded.clone(),
             },
         );
-        Ok(token)
+        Ok((token, decoded))
     }
 
     /// Forgets the signed lists held, so a change made here is served at once.

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::Refusal;
 use crate::sdjwt::{self, Checks, Verified};
-use crate::status::{self, Reference};
+use crate::status::{self, ListToken, Reference};
 
 /// An issuer one trusts, with its published keys (its `/.well-known/jwt-vc-issuer` `jwks`).
 #[derive(Debug, Clone)]
@@ -41,23 +41,42 @@ impl Trusted {
 }
 
 /// Verifies `text` (an SD-JWT VC, or a presentation when `checks` asks for key binding) issued
-/// by `trusted`, fetching status lists through `list` (given the list's URI, the
-/// `statuslist+jwt` text). A credential without a status reference is refused: every credential
-/// this platform accepts can be revoked.
+/// by `trusted`. `list` gives the status list at a URI, read and checked with [`read_list`]
+/// (a verifier keeps it for its `ttl`, so the list is fetched and decompressed once for many
+/// credentials). A credential without a status reference is refused: every credential this
+/// platform accepts can be revoked.
 pub fn verify(
     text: &str,
     trusted: &Trusted,
     checks: &Checks<'_>,
-    list: impl FnOnce(&str) -> Result<String, Refusal>,
+    list: impl FnOnce(&str) -> Result<std::sync::Arc<ListToken>, Refusal>,
 ) -> Result<Verified, Refusal> {
     let verified = sdjwt::verify(text, |iss, kid| trusted.key(iss, kid), checks)?;
     let reference = Reference::of(&verified.claims)?.ok_or(Refusal::Claim("status"))?;
-    let token = list(&reference.uri)?;
-    let read = status::read_token(&token, &reference.uri, checks.now, |iss, kid| {
+    let read = list(&reference.uri)?;
+    if read.issuer != trusted.issuer {
+        return Err(Refusal::Status(format!(
+            "the status list is signed by {:?}, not by the credential's issuer",
+            read.issuer
+        )));
+    }
+    if read.exp.is_some_and(|exp| checks.now > exp) {
+        return Err(Refusal::Status("the status list held has expired".into()));
+    }
+    reference.check(&read.list)?;
+    Ok(verified)
+}
+
+/// Reads a status list token fetched from `uri` and checks it with `trusted`'s keys.
+pub fn read_list(
+    token: &str,
+    uri: &str,
+    trusted: &Trusted,
+    now: i64,
+) -> Result<ListToken, Refusal> {
+    status::read_token(token, uri, now, |iss, kid| {
         trusted
             .key(iss, kid)
             .map_err(|e| Refusal::Status(format!("the status list's key: {e}")))
-    })?;
-    reference.check(&read.list)?;
-    Ok(verified)
+    })
 }

@@ -6,7 +6,8 @@
 //! - `GET /credentials/offers/{code}`: the offer behind a QR code;
 //! - `POST /credentials/token`, `POST /credentials/nonce`, `POST /credentials/credential`;
 //! - `GET /credentials/status/{n}`: status list `n` (`application/statuslist+jwt`, cacheable);
-//! - `GET /credentials/types/{id}`: the type metadata of a `vct`.
+//! - `GET /credentials/types/{id}`: the type metadata of a `vct`;
+//! - `POST /credentials/vp/response`: where wallets post presentations (OpenID4VP `direct_post`).
 //!
 //! Protocol errors are JSON `{error, error_description}` with the codes OpenID4VCI and RFC 6749
 //! give; nothing that carries a code, token or nonce is cached.
@@ -42,6 +43,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/credentials/credential", post(credential))
         .route("/credentials/status/{list}", get(status_list))
         .route("/credentials/types/{id}", get(type_metadata))
+        .route("/credentials/vp/response", post(vp_response))
 }
 
 /// A protocol error as OAuth and OpenID4VCI spell it; other errors as the API does.
@@ -175,5 +177,32 @@ async fn type_metadata(State(state): State<AppState>, Path(id): Path<String>) ->
     match types::by_id(&id) {
         Some(t) => Json(metadata::type_metadata(state.credentials().issuer(), &t)).into_response(),
         None => ApiError::from(CredentialsError::UnknownType(id)).into_response(),
+    }
+}
+
+/// A wallet's `direct_post` response.
+#[derive(serde::Deserialize)]
+struct VpResponse {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    vp_token: String,
+}
+
+async fn vp_response(State(state): State<AppState>, Form(response): Form<VpResponse>) -> Response {
+    use dinhdanh_credentials::presentation::Outcome;
+    match state
+        .credentials()
+        .receive_presentation(&response.state, &response.vp_token)
+        .await
+    {
+        Ok(Outcome::Verified { .. }) => no_store(json!({})),
+        Ok(Outcome::Refused { code, reason }) => protocol_error(CredentialsError::Protocol {
+            code: "invalid_request",
+            description: format!("the presentation was refused ({code}): {reason}"),
+            status: 400,
+        }),
+        Ok(_) => no_store(json!({})),
+        Err(e) => protocol_error(e),
     }
 }

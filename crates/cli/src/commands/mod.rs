@@ -1,6 +1,7 @@
 //! One module per top-level command.
 
 pub mod accounts;
+pub mod credentials;
 pub mod demo;
 pub mod exchange;
 pub mod land;

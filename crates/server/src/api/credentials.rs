@@ -4,6 +4,9 @@
 //!   `credentials.issue:<type>` for each type they issue, add and update documents
 //!   (`PUT /api/v1/credentials/documents/{type}/{number}`), read them back (`GET`), and revoke,
 //!   suspend or reinstate them (`POST …/status`).
+//! - Verifiers, with a client token carrying `credentials.verify`, ask for a presentation
+//!   (`POST /api/v1/credentials/verifications`: a document type, the claims, the purpose) and
+//!   read its outcome (`GET …/{id}`); the request's `uri` goes in a QR code for the wallet.
 //! - Anyone may read the document types (`GET /api/v1/credentials/types`).
 //! - Citizens list their integrated documents, integrate one by type and number, and ask for a
 //!   wallet offer (`/api/v1/accounts/me/documents`).
@@ -24,6 +27,9 @@ use crate::api::exchange::client_access;
 use crate::auth::Caller;
 use crate::error::ApiError;
 
+/// The scope that lets a client ask for presentations.
+const VERIFY_SCOPE: &str = "credentials.verify";
+
 /// The scope prefix that lets a client issue documents of a type.
 const ISSUE_PREFIX: &str = "credentials.issue:";
 
@@ -36,6 +42,8 @@ pub(crate) fn router() -> Router<AppState> {
             get(agency_document).put(put_document),
         )
         .route("/documents/{doc_type}/{number}/status", post(set_status))
+        .route("/verifications", post(ask_presentation))
+        .route("/verifications/{id}", get(presentation_outcome))
 }
 
 /// The citizen's routes, under `/api/v1/accounts/me/documents`.
@@ -176,4 +184,53 @@ async fn offer(
 ) -> Result<Json<Offer>, ApiError> {
     let holder = holder_of(&state, &caller).await?;
     Ok(Json(state.credentials().offer(&holder, &id).await?))
+}
+
+/// A verifier, by its client token.
+struct VerifierClient(String);
+
+impl FromRequestParts<AppState> for VerifierClient {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let access = client_access(parts, state, "the verification API", |scopes| {
+            scopes.contains(&Scope::Service(VERIFY_SCOPE.into()))
+        })
+        .await?;
+        Ok(VerifierClient(access.client_id))
+    }
+}
+
+/// A presentation to ask for.
+#[derive(Deserialize)]
+struct Ask {
+    #[serde(rename = "type")]
+    doc_type: String,
+    claims: Vec<String>,
+    purpose: String,
+}
+
+async fn ask_presentation(
+    State(state): State<AppState>,
+    VerifierClient(client): VerifierClient,
+    Json(ask): Json<Ask>,
+) -> Result<Json<dinhdanh_credentials::presentation::Request>, ApiError> {
+    Ok(Json(
+        state
+            .credentials()
+            .request_presentation(&client, &ask.purpose, &ask.doc_type, &ask.claims)
+            .await?,
+    ))
+}
+
+async fn presentation_outcome(
+    State(state): State<AppState>,
+    VerifierClient(client): VerifierClient,
+    Path(id): Path<String>,
+) -> Result<Json<dinhdanh_credentials::presentation::Stored>, ApiError> {
+    let stored = state.credentials().presentation(&id).await?;
+    if stored.verifier != client {
+        return Err(dinhdanh_credentials::CredentialsError::NotFound.into());
+    }
+    Ok(Json(stored))
 }

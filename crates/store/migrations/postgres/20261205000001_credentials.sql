@@ -102,3 +102,20 @@ CREATE TABLE credential_positions (
     next      BIGINT  NOT NULL
 );
 INSERT INTO credential_positions (singleton, next) VALUES (1, 0);
+
+-- Presentation requests (OpenID4VP 1.0, direct_post): what a verifier asked for, the nonce the
+-- holder's key binding must carry, and the outcome once a wallet answered (one answer each).
+CREATE TABLE credential_presentations (
+    request_id  TEXT    PRIMARY KEY,
+    state       TEXT    NOT NULL UNIQUE,
+    nonce       TEXT    NOT NULL,
+    verifier    TEXT    NOT NULL,
+    purpose     TEXT    NOT NULL,
+    doc_type    TEXT    NOT NULL,
+    claims      TEXT    NOT NULL,
+    created_at  BIGINT  NOT NULL,
+    expires_at  BIGINT  NOT NULL,
+    answered_at BIGINT,
+    outcome     TEXT
+);
+CREATE INDEX credential_presentations_expiry ON credential_presentations (expires_at);

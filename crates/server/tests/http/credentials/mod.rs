@@ -42,22 +42,22 @@ pub(crate) fn account(id: i64, personal_id: &str, level: AccountLevel) -> Accoun
 pub(crate) struct Issuing {
     pub app: TestApp,
     pub agency_token: String,
+    /// A bank's client token with `credentials.verify`.
+    pub verifier_token: String,
 }
 
-pub(crate) async fn issuing(t: &TestDb) -> Issuing {
-    let app = seeded_app(t).await;
-    let oidc = Oidc::new(
-        &t.db,
-        app.accounts.clone(),
-        OidcSettings::for_issuer(&app.origin),
-    );
+/// The bank's client, which asks for presentations.
+pub(crate) const BANK: &str = "bank.test";
+
+/// Registers a client-credentials client with `scopes` and returns an access token for them.
+async fn client_token(app: &TestApp, oidc: &Oidc, id: &str, scopes: &[&str]) -> String {
     let reg: ClientRegistration = serde_json::from_value(json!({
-        "client_id": CSGT,
-        "name": {"vi": "Cục Cảnh sát giao thông", "en": "Traffic Police Department"},
-        "purpose": {"vi": "Cấp giấy phép lái xe", "en": "Driving licences"},
+        "client_id": id,
+        "name": {"vi": format!("Cơ quan {id}"), "en": format!("Agency {id}")},
+        "purpose": {"vi": "Giấy tờ số", "en": "Digital documents"},
         "redirect_uris": [],
         "token_endpoint_auth_method": "client_secret_basic",
-        "scopes": ["credentials.issue:driving_licence", "credentials.issue:vehicle_registration"],
+        "scopes": scopes,
         "grant_types": ["client_credentials"],
         "security_level": 3
     }))
@@ -71,19 +71,38 @@ pub(crate) async fn issuing(t: &TestDb) -> Issuing {
     let (status, body) = json_of(
         app.client
             .post(app.url("/token"))
-            .basic_auth(CSGT, Some(&secret))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("scope", "credentials.issue:driving_licence"),
-            ])
+            .basic_auth(id, Some(&secret))
+            .form(&[("grant_type", "client_credentials"), ("scope", scopes[0])])
             .send()
             .await
             .unwrap(),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
+pub(crate) async fn issuing(t: &TestDb) -> Issuing {
+    let app = seeded_app(t).await;
+    let oidc = Oidc::new(
+        &t.db,
+        app.accounts.clone(),
+        OidcSettings::for_issuer(&app.origin),
+    );
+    let agency_token = client_token(
+        &app,
+        &oidc,
+        CSGT,
+        &[
+            "credentials.issue:driving_licence",
+            "credentials.issue:vehicle_registration",
+        ],
+    )
+    .await;
+    let verifier_token = client_token(&app, &oidc, BANK, &["credentials.verify"]).await;
     Issuing {
-        agency_token: body["access_token"].as_str().unwrap().to_owned(),
+        agency_token,
+        verifier_token,
         app,
     }
 }
@@ -204,12 +223,13 @@ pub(crate) async fn our_verify(
             response.headers()["content-type"],
             "application/statuslist+jwt"
         );
-        lists.insert(uri.to_owned(), response.text().await.unwrap());
+        let token = response.text().await.unwrap();
+        lists.insert(uri.to_owned(), token);
     }
     verify::verify(text, &trusted, checks, |uri| {
-        lists
+        let token = lists
             .get(uri)
-            .cloned()
-            .ok_or_else(|| Refusal::Status(format!("{uri} was not fetched")))
+            .ok_or_else(|| Refusal::Status(format!("{uri} was not fetched")))?;
+        verify::read_list(token, uri, &trusted, checks.now).map(std::sync::Arc::new)
     })
 }

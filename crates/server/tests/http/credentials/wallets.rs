@@ -225,3 +225,148 @@ async fn independent_wallets_receive_present_and_verify_and_a_revoked_credential
         t.close().await;
     }
 }
+
+/// Asks, as the bank, for claims of a driving licence; returns the request.
+async fn ask(s: &Issuing, claims: &[&str]) -> Value {
+    let (status, body) = json_of(
+        s.app
+            .client
+            .post(s.app.url("/api/v1/credentials/verifications"))
+            .bearer_auth(&s.verifier_token)
+            .json(&json!({"type": "driving_licence", "claims": claims,
+                          "purpose": "Mở tài khoản ngân hàng / opening a bank account"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+async fn outcome(s: &Issuing, id: &str) -> Value {
+    let (status, body) = json_of(
+        s.app
+            .client
+            .get(
+                s.app
+                    .url(&format!("/api/v1/credentials/verifications/{id}")),
+            )
+            .bearer_auth(&s.verifier_token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// The OpenWallet Foundation's `@openid4vc/openid4vp` wallet answers the platform's verifier:
+/// a DCQL request for two claims, `direct_post`, key binding to the request's `client_id` and
+/// nonce. The bank reads what was disclosed, the citizen's ledger shows who verified what, a
+/// replayed response is refused, and so is a revoked credential.
+#[tokio::test]
+async fn an_independent_wallet_presents_to_the_verifier_by_openid4vp() {
+    for t in backends().await {
+        let name = t.name();
+        let s = issuing(&t).await;
+        let (holder, document) = s.holder_with_licence().await;
+        let offer = s
+            .app
+            .state
+            .credentials()
+            .offer(&holder, &document)
+            .await
+            .unwrap();
+        let wallet = node(&[("DD_OFFER_URI", &offer.uri), ("DD_TX_CODE", &offer.tx_code)]).await;
+        let credential = wallet["credential"].as_str().unwrap();
+        let holder_jwk = wallet["holder_jwk"].to_string();
+
+        let request = ask(&s, &["full_name", "classes"]).await;
+        assert_eq!(
+            outcome(&s, request["id"].as_str().unwrap()).await["outcome"]["status"],
+            "pending"
+        );
+        let present = |uri: String| {
+            let credential = credential.to_owned();
+            let holder_jwk = holder_jwk.clone();
+            async move {
+                node(&[
+                    ("DD_MODE", "present"),
+                    ("DD_REQUEST_URI", &uri),
+                    ("DD_CREDENTIAL", &credential),
+                    ("DD_HOLDER_JWK", &holder_jwk),
+                ])
+                .await
+            }
+        };
+        let answered = present(request["uri"].as_str().unwrap().to_owned()).await;
+        assert_eq!(answered["status"], 200, "{name}: {answered}");
+        assert_eq!(answered["aud"], request["client_id"], "{name}");
+        let seen = outcome(&s, request["id"].as_str().unwrap()).await;
+        assert_eq!(seen["outcome"]["status"], "verified", "{name}: {seen}");
+        assert_eq!(seen["outcome"]["claims"]["full_name"], "Nguyễn Văn An");
+        assert_eq!(seen["outcome"]["claims"]["classes"], json!(["A1", "B"]));
+        assert!(
+            seen["outcome"]["claims"].get("birth_date").is_none(),
+            "{name}: not asked, not shown"
+        );
+
+        // The citizen's history names the bank, the claims and the purpose.
+        let ledger = s.app.state.ledger();
+        let subject = ledger.subject(AN_HN).await.unwrap();
+        let history = ledger
+            .history(
+                &subject,
+                &HistoryFilter {
+                    limit: 50,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let presented: Vec<_> = history
+            .iter()
+            .filter(|r| r.event.kind == Kind::CredentialPresented)
+            .collect();
+        assert_eq!(presented.len(), 1, "{name}");
+        assert_eq!(presented[0].event.actor.id, BANK);
+        assert_eq!(presented[0].event.fields, vec!["full_name", "classes"]);
+
+        // The same answer again finds the request answered.
+        let replay = present(request["uri"].as_str().unwrap().to_owned()).await;
+        assert_eq!(replay["status"], 400, "{name}: {replay}");
+
+        // Another bank cannot read this bank's outcome; nobody without a token can.
+        let (status, _) = json_of(
+            s.app
+                .client
+                .get(s.app.url(&format!(
+                    "/api/v1/credentials/verifications/{}",
+                    request["id"].as_str().unwrap()
+                )))
+                .bearer_auth(&s.agency_token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{name}: the agency's token lacks credentials.verify"
+        );
+
+        // Once the licence is revoked, a presentation is refused with the reason.
+        let (status, _) = s.set_status(LICENCE, "revoked").await;
+        assert_eq!(status, StatusCode::OK);
+        let request = ask(&s, &["full_name"]).await;
+        let answered = present(request["uri"].as_str().unwrap().to_owned()).await;
+        assert_eq!(answered["status"], 400, "{name}: {answered}");
+        let seen = outcome(&s, request["id"].as_str().unwrap()).await;
+        assert_eq!(seen["outcome"]["status"], "refused", "{name}: {seen}");
+        assert_eq!(seen["outcome"]["code"], "revoked");
+        t.close().await;
+    }
+}
