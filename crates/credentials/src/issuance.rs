@@ -14,15 +14,18 @@
 //! Codes and tokens are stored as SHA-256 hashes only.
 
 use dinhdanh_ledger::{Actor, Event, Kind};
-use dinhdanh_oidc::jose::{Alg, Jws, has_private_members};
+use dinhdanh_oidc::jose::{Alg, Jws, b64, has_private_members, unb64};
 use dinhdanh_store::{on_db, write_tx};
+use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use sha2::Sha256;
 
 use crate::documents::Holder;
 use crate::sdjwt::{self, Path};
 use crate::status::Status;
 use crate::types::{self, DocumentType};
+use crate::writes::{Issue, IssuedRow};
 use crate::{Credentials, CredentialsError, hash, random_id};
 
 /// How long an offer can be redeemed.
@@ -117,14 +120,24 @@ fn digits6() -> String {
 
 /// What a credential is bound to.
 enum Binding {
-    /// The wallet key of the proof, for the access token `token_hash`.
+    /// The wallet key of the proof, for the access token `token_hash`, with the proof's nonce
+    /// and its expiry.
     Wallet {
         jwk: Value,
         jkt: String,
         token_hash: String,
+        nonce: (String, i64),
     },
     /// No key: a printed copy.
     Paper,
+}
+
+/// What a wallet's proof establishes.
+struct Proven {
+    /// The key to bind the credential to.
+    jwk: Value,
+    /// The nonce used and its expiry (Unix ms).
+    nonce: (String, i64),
 }
 
 /// An offer as stored.
@@ -345,18 +358,62 @@ impl Credentials {
         })
     }
 
-    /// A fresh `c_nonce` (OpenID4VCI §7), good once for [`NONCE_SECONDS`].
+    /// A fresh `c_nonce` (OpenID4VCI §7), good once for [`NONCE_SECONDS`]. Nothing is stored:
+    /// the nonce is its expiry and 128 random bits under an HMAC, and it is recorded when a proof
+    /// uses it.
     pub async fn nonce(&self) -> Result<String, CredentialsError> {
-        let nonce = random_id();
-        let now = self.now_ms();
-        dinhdanh_store::write_on_db!(self.db(), self.inner.gate, |pool| {
-            sqlx::query("INSERT INTO credential_nonces (nonce, expires_at) VALUES ($1, $2)")
-                .bind(&nonce)
-                .bind(now + NONCE_SECONDS * 1000)
-                .execute(pool)
-                .await?;
-        });
-        Ok(nonce)
+        let key = self.nonce_key().await?;
+        let mut body = ((self.now_ms() + NONCE_SECONDS * 1000) as u64)
+            .to_be_bytes()
+            .to_vec();
+        body.extend_from_slice(&rand::random::<[u8; 16]>());
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+        mac.update(&body);
+        let tag = mac.finalize().into_bytes();
+        Ok(format!("{}.{}", b64(&body), b64(&tag[..16])))
+    }
+
+    /// The nonce's expiry (Unix ms) if this issuer made it and it has not expired.
+    async fn nonce_expiry(&self, nonce: &str) -> Result<Option<i64>, CredentialsError> {
+        let key = self.nonce_key().await?;
+        let Some((body, tag)) = nonce.split_once('.') else {
+            return Ok(None);
+        };
+        let (Ok(body), Ok(tag)) = (unb64(body), unb64(tag)) else {
+            return Ok(None);
+        };
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+        mac.update(&body);
+        if body.len() != 24 || mac.verify_truncated_left(&tag).is_err() || tag.len() != 16 {
+            return Ok(None);
+        }
+        let expires = i64::from_be_bytes(body[..8].try_into().expect("8 bytes"));
+        Ok((expires > self.now_ms()).then_some(expires))
+    }
+
+    /// The key nonces are made with: created on first use, shared by every node.
+    async fn nonce_key(&self) -> Result<&Vec<u8>, CredentialsError> {
+        self.inner
+            .nonce_key
+            .get_or_try_init(|| async {
+                let fresh = rand::random::<[u8; 32]>().to_vec();
+                dinhdanh_store::write_on_db!(self.db(), self.inner.gate, |pool| {
+                    sqlx::query(
+                        "INSERT INTO credential_nonce_key (singleton, secret) VALUES (1, $1)
+                         ON CONFLICT (singleton) DO NOTHING",
+                    )
+                    .bind(&fresh)
+                    .execute(pool)
+                    .await?;
+                });
+                let (secret,): (Vec<u8>,) = on_db!(self.db(), |pool| {
+                    sqlx::query_as("SELECT secret FROM credential_nonce_key WHERE singleton = 1")
+                        .fetch_one(pool)
+                        .await?
+                });
+                Ok::<_, CredentialsError>(secret)
+            })
+            .await
     }
 
     /// The credential endpoint (OpenID4VCI §8): checks the access token, the request and the
@@ -390,7 +447,7 @@ impl Credentials {
             ));
         }
         let t = check_request(request, &doc_type)?;
-        let holder_jwk = self.check_proof(request).await?;
+        let proven = self.check_proof(request).await?;
         let document = self.document_by_id(&document_id).await?;
         if document.status != Status::Valid {
             return Err(CredentialsError::protocol(
@@ -399,16 +456,17 @@ impl Credentials {
                 format!("the issuer has {} this document", document.status.as_str()),
             ));
         }
-        let holder_jkt = dinhdanh_oidc::jose::thumbprint(&holder_jwk)
+        let holder_jkt = dinhdanh_oidc::jose::thumbprint(&proven.jwk)
             .map_err(|e| CredentialsError::protocol("invalid_proof", 400, e.to_string()))?;
         self.mint(
             &t,
             &document,
             account,
             Binding::Wallet {
-                jwk: holder_jwk,
+                jwk: proven.jwk,
                 jkt: holder_jkt,
                 token_hash,
+                nonce: proven.nonce,
             },
         )
         .await
@@ -428,7 +486,10 @@ impl Credentials {
         if held.document.status != Status::Valid {
             return Err(CredentialsError::invalid(
                 "document",
-                format!("the issuer has {} this document", held.document.status.as_str()),
+                format!(
+                    "the issuer has {} this document",
+                    held.document.status.as_str()
+                ),
             ));
         }
         self.mint(&t, &held.document, holder.account(), Binding::Paper)
@@ -464,7 +525,10 @@ impl Credentials {
         }
         let mut claims = Map::new();
         claims.insert("iss".into(), json!(self.issuer()));
-        claims.insert("vct".into(), json!(crate::metadata::vct(self.issuer(), t.id)));
+        claims.insert(
+            "vct".into(),
+            json!(crate::metadata::vct(self.issuer(), t.id)),
+        );
         claims.insert("iat".into(), json!(now_s));
         claims.insert("exp".into(), json!(exp));
         if let Binding::Wallet { jwk, .. } = &binding {
@@ -484,55 +548,33 @@ impl Credentials {
         }
         let credential = sdjwt::issue(&keys.signer, sdjwt::TYP, claims, &disclosable)?;
         let id = random_id();
-        let (token_hash, holder_jkt) = match &binding {
-            Binding::Wallet { token_hash, jkt, .. } => (Some(token_hash.clone()), jkt.clone()),
-            Binding::Paper => (None, "paper".to_owned()),
+        let (token_hash, nonce, holder_jkt) = match binding {
+            Binding::Wallet {
+                token_hash,
+                jkt,
+                nonce,
+                ..
+            } => (Some(token_hash), Some(nonce), jkt),
+            Binding::Paper => (None, None, "paper".to_owned()),
         };
-        let claimed: bool = write_tx!(self.db(), self.inner.gate, |tx| {
-            let claimed = match &token_hash {
-                Some(token) => {
-                    sqlx::query(
-                        "UPDATE credential_tokens SET used_at = $2
-                         WHERE token_hash = $1 AND used_at IS NULL",
-                    )
-                    .bind(token)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected()
-                        == 1
-                }
-                None => true,
-            };
-            if claimed {
-                sqlx::query(
-                    "INSERT INTO credentials_issued
-                         (credential_id, list_id, idx, account_id, document_id, doc_type, kid,
-                          holder_jkt, issued_at, expires_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(&id)
-                .bind(list)
-                .bind(idx)
-                .bind(account)
-                .bind(&document.id)
-                .bind(t.id)
-                .bind(keys.signer.kid())
-                .bind(&holder_jkt)
-                .bind(now)
-                .bind(exp * 1000)
-                .execute(&mut *tx)
-                .await?;
-            }
-            claimed
-        });
-        if !claimed {
-            return Err(CredentialsError::protocol(
-                "invalid_token",
-                401,
-                "the access token was already used for its credential",
-            ));
-        }
+        self.write_issue(Issue {
+            nonce,
+            token_hash,
+            row: IssuedRow {
+                credential_id: id.clone(),
+                list,
+                idx,
+                account,
+                document_id: document.id.clone(),
+                doc_type: t.id.to_owned(),
+                kid: keys.signer.kid().to_owned(),
+                holder_jkt,
+                issued_at: now,
+                expires_at: exp * 1000,
+            },
+            now,
+        })
+        .await?;
         self.record_issuance(account, &document.personal_id, t, &id)
             .await?;
         Ok(IssuedCredential {
@@ -569,9 +611,9 @@ impl Credentials {
         Ok(())
     }
 
-    /// Checks the one `jwt` proof of `request` and consumes its nonce; returns the public key
-    /// to bind the credential to (only its public members).
-    async fn check_proof(&self, request: &CredentialRequest) -> Result<Value, CredentialsError> {
+    /// Checks the one `jwt` proof of `request`: returns the public key to bind the credential
+    /// to (only its public members) and the nonce it used, to be recorded with the issuance.
+    async fn check_proof(&self, request: &CredentialRequest) -> Result<Proven, CredentialsError> {
         let invalid = |d: String| CredentialsError::protocol("invalid_proof", 400, d);
         if request.proof.is_some() {
             return Err(invalid(
@@ -642,27 +684,22 @@ impl Credentials {
                 "the proof has no nonce: fetch one from the nonce endpoint",
             ));
         };
-        let now_ms = self.now_ms();
-        let fresh = dinhdanh_store::write_on_db!(self.db(), self.inner.gate, |pool| {
-            sqlx::query("DELETE FROM credential_nonces WHERE nonce = $1 AND expires_at > $2")
-                .bind(nonce)
-                .bind(now_ms)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        if fresh != 1 {
+        let Some(expires) = self.nonce_expiry(nonce).await? else {
             return Err(CredentialsError::protocol(
                 "invalid_nonce",
                 400,
-                "the nonce is unknown, used or expired: fetch a new one from the nonce endpoint",
+                "the nonce is not this issuer's or has expired: fetch a new one from the nonce \
+                 endpoint",
             ));
-        }
+        };
         let public = match jwk.get("kty").and_then(Value::as_str) {
             Some("EC") => json!({"kty": "EC", "crv": jwk["crv"], "x": jwk["x"], "y": jwk["y"]}),
             _ => return Err(invalid("the holder key is an EC P-256 key".into())),
         };
-        Ok(public)
+        Ok(Proven {
+            jwk: public,
+            nonce: (nonce.to_owned(), expires),
+        })
     }
 }
 

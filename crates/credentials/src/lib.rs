@@ -26,6 +26,7 @@ pub mod sdjwt;
 pub mod status;
 pub mod types;
 pub mod verify;
+mod writes;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -66,6 +67,10 @@ struct Inner {
     positions: tokio::sync::Mutex<(i64, i64)>,
     /// Signed status lists served recently, by list.
     lists: std::sync::Mutex<HashMap<i64, lists::Cached>>,
+    /// Issuances committed in groups (SQLite).
+    issues: Option<dinhdanh_store::group::GroupCommit<writes::Issue>>,
+    /// The HMAC key nonces are made with, loaded once.
+    nonce_key: tokio::sync::OnceCell<Vec<u8>>,
 }
 
 impl Credentials {
@@ -79,8 +84,11 @@ impl Credentials {
         clock: Clock,
         origin: &str,
     ) -> Credentials {
+        let issues = writes::group_for(db, gate.clone());
         Credentials {
             inner: Arc::new(Inner {
+                issues,
+                nonce_key: tokio::sync::OnceCell::new(),
                 db: db.clone(),
                 gate,
                 registry,
@@ -109,6 +117,38 @@ impl Credentials {
 
     pub(crate) fn now_s(&self) -> i64 {
         self.now_ms().div_euclid(1000)
+    }
+}
+
+impl Credentials {
+    /// Deletes what can no longer be used: used nonces and access tokens past their expiry,
+    /// offers and presentation requests a day after theirs. Returns the rows deleted.
+    pub async fn purge_expired(&self) -> Result<u64, CredentialsError> {
+        let now = self.now_ms();
+        let day_ago = now - 86_400_000;
+        let deleted = dinhdanh_store::write_tx!(self.db(), self.inner.gate, |tx| {
+            let mut n = 0;
+            for (sql, before) in [
+                ("DELETE FROM credential_nonces WHERE expires_at < $1", now),
+                ("DELETE FROM credential_tokens WHERE expires_at < $1", now),
+                (
+                    "DELETE FROM credential_offers WHERE expires_at < $1",
+                    day_ago,
+                ),
+                (
+                    "DELETE FROM credential_presentations WHERE expires_at < $1",
+                    day_ago,
+                ),
+            ] {
+                n += sqlx::query(sql)
+                    .bind(before)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            }
+            n
+        });
+        Ok(deleted)
     }
 }
 

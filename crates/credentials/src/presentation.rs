@@ -116,7 +116,8 @@ impl Credentials {
         doc_type: &str,
         claims: &[String],
     ) -> Result<Request, CredentialsError> {
-        let t = types::by_id(doc_type).ok_or_else(|| CredentialsError::UnknownType(doc_type.into()))?;
+        let t =
+            types::by_id(doc_type).ok_or_else(|| CredentialsError::UnknownType(doc_type.into()))?;
         if claims.is_empty() || claims.len() > MAX_CLAIMS {
             return Err(CredentialsError::invalid(
                 "claims",
@@ -249,7 +250,9 @@ impl Credentials {
         let bad = |d: &str| CredentialsError::protocol("invalid_request", 400, d);
         let row = row.ok_or_else(|| bad("no presentation request has this state"))?;
         if row.answered_at.is_some() {
-            return Err(bad("this request was already answered (a replayed response?)"));
+            return Err(bad(
+                "this request was already answered (a replayed response?)",
+            ));
         }
         if row.expires_at <= self.now_ms() {
             return Err(bad("this request expired"));
@@ -281,7 +284,9 @@ impl Credentials {
             .rows_affected()
         });
         if answered != 1 {
-            return Err(bad("this request was already answered (a replayed response?)"));
+            return Err(bad(
+                "this request was already answered (a replayed response?)",
+            ));
         }
         if let (Outcome::Verified { claims }, Some(personal_id)) = (&outcome, subject) {
             let mut event = Event::new(
@@ -314,8 +319,9 @@ impl Credentials {
         vp_token: &str,
     ) -> Result<(Map<String, Value>, Option<String>), Refusal> {
         let malformed = |d: &str| Refusal::Malformed(d.to_owned());
-        let token: Value = serde_json::from_str(vp_token)
-            .map_err(|_| malformed("vp_token is not JSON (OpenID4VP 1.0: an object by query id)"))?;
+        let token: Value = serde_json::from_str(vp_token).map_err(|_| {
+            malformed("vp_token is not JSON (OpenID4VP 1.0: an object by query id)")
+        })?;
         let presentations = token
             .get(QUERY_ID)
             .and_then(Value::as_array)

@@ -329,6 +329,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     metrics::spawn_refresh(state.clone());
     spawn_oidc_sweep(state.oidc.clone());
+    spawn_credentials_sweep(state.credentials.clone());
     web::portal::register(&state).await;
     let _hand_over = api::payments::spawn_hand_over(state.clone());
     let app = router(state, settings);
@@ -338,6 +339,21 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await
+}
+
+/// Every ten minutes, the credential issuer deletes used nonces, tokens, offers and presentation
+/// requests that can no longer be used.
+fn spawn_credentials_sweep(credentials: dinhdanh_credentials::Credentials) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(600)).await;
+            match credentials.purge_expired().await {
+                Ok(0) => {}
+                Ok(removed) => tracing::debug!(removed, "expired credential state purged"),
+                Err(e) => tracing::warn!(error = %e, "credential purge failed"),
+            }
+        }
+    });
 }
 
 /// Every minute, the OpenID provider deletes what has expired (used assertion IDs, codes, pushed

@@ -145,6 +145,7 @@ async fn dashboard(
                     p { a #access-link href="/account/access" { (t(l, "access.open")) } }
                     p { a #requests-link href="/account/requests" { (t(l, "rights.open")) } }
                     p { a #consents-link href="/account/consents" { (t(l, "sharing.title")) } }
+                    p { a #documents-link href="/account/documents" { (t(l, "documents.title")) } }
                     p { a #export-link href="/account/export" download { (t(l, "export.title")) } " — " (t(l, "export.help")) }
                 }
             }

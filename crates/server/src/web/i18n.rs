@@ -1005,6 +1005,226 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "That the phone number is verified",
     ),
     ("ledger.field.portrait", "Ảnh chân dung", "Portrait"),
+    // "My documents" (documents.rs).
+    ("documents.title", "Giấy tờ của tôi", "My documents"),
+    (
+        "documents.intro",
+        "Giấy tờ do cơ quan có thẩm quyền cấp, đã được tích hợp vào tài khoản định danh điện tử của bạn. Bạn có thể thêm từng giấy tờ vào ví giấy tờ số hoặc in bản có mã QR để người khác kiểm tra.",
+        "Documents issued by the competent authorities and integrated into your e-ID account. You can put each one in a digital-document wallet, or print a copy with a QR code that others can check.",
+    ),
+    (
+        "documents.held",
+        "Giấy tờ đã tích hợp",
+        "Integrated documents",
+    ),
+    (
+        "documents.empty",
+        "Bạn chưa tích hợp giấy tờ nào.",
+        "You have not integrated any document yet.",
+    ),
+    ("documents.number", "Số", "Number"),
+    ("documents.authority", "Cơ quan cấp", "Issuing authority"),
+    ("documents.status", "Tình trạng", "Status"),
+    ("documents.status.valid", "Còn hiệu lực", "Valid"),
+    ("documents.status.revoked", "Đã bị thu hồi", "Revoked"),
+    (
+        "documents.status.suspended",
+        "Đang bị tạm đình chỉ",
+        "Suspended",
+    ),
+    ("documents.reason", "lý do:", "reason:"),
+    ("documents.integrated_at", "Tích hợp lúc", "Integrated"),
+    (
+        "documents.not_valid_help",
+        "Giấy tờ không còn hiệu lực thì không thể thêm vào ví hoặc in; hãy liên hệ cơ quan cấp.",
+        "A document that is not valid cannot be put in a wallet or printed; contact the issuing authority.",
+    ),
+    ("documents.to_wallet", "Thêm vào ví", "Add to a wallet"),
+    ("documents.print", "Bản in", "Printable copy"),
+    (
+        "documents.integrate",
+        "Tích hợp giấy tờ",
+        "Integrate a document",
+    ),
+    (
+        "documents.integrate_help",
+        "Chọn loại giấy tờ và nhập số của giấy tờ. Giấy tờ chỉ được tích hợp khi hồ sơ của cơ quan cấp ghi đúng số định danh cá nhân của bạn.",
+        "Choose the kind of document and type its number. A document is integrated only when the issuing authority's record names your personal ID.",
+    ),
+    ("documents.type", "Loại giấy tờ", "Kind of document"),
+    (
+        "documents.id_card_option",
+        "không cần nhập số, chỉ tài khoản mức 2",
+        "no number needed, level-2 accounts only",
+    ),
+    (
+        "documents.id_card_help",
+        "Căn cước điện tử được lập từ Cơ sở dữ liệu quốc gia về dân cư, không cần nhập số, và chỉ dành cho tài khoản định danh điện tử mức 2.",
+        "The electronic identity card is made from the National Population Database; it needs no number and comes only with a level-2 e-ID account.",
+    ),
+    (
+        "documents.level_1_note",
+        "Tài khoản của bạn đang ở mức 1.",
+        "Your account is at level 1.",
+    ),
+    (
+        "documents.number_help",
+        "Để trống nếu chọn Căn cước điện tử.",
+        "Leave empty for the electronic identity card.",
+    ),
+    ("documents.integrate_submit", "Tích hợp", "Integrate"),
+    (
+        "documents.done.integrated",
+        "Đã tích hợp giấy tờ vào tài khoản.",
+        "The document is integrated into your account.",
+    ),
+    (
+        "documents.id_card_level_2",
+        "Không thể tích hợp Căn cước điện tử: chỉ tài khoản định danh điện tử mức 2 mới có. Hãy đến điểm đăng ký để được xác minh danh tính và nâng lên mức 2.",
+        "The electronic identity card cannot be integrated: it comes only with a level-2 e-ID account. Have your identity checked at a registration point to reach level 2.",
+    ),
+    (
+        "documents.no_such_number",
+        "Không tìm thấy giấy tờ của bạn với loại và số này. Hãy kiểm tra lại loại giấy tờ và số; chưa có gì thay đổi.",
+        "No document of yours has this kind and number. Check the kind and the number; nothing was changed.",
+    ),
+    (
+        "documents.unknown_type",
+        "Loại giấy tờ không hợp lệ.",
+        "That kind of document does not exist.",
+    ),
+    (
+        "documents.invalid",
+        "Không thể tích hợp giấy tờ; chưa có gì thay đổi.",
+        "The document could not be integrated; nothing was changed.",
+    ),
+    (
+        "documents.refused",
+        "Yêu cầu bị từ chối.",
+        "The request was refused.",
+    ),
+    (
+        "documents.unknown",
+        "Không có giấy tờ này trong tài khoản của bạn.",
+        "There is no such document in your account.",
+    ),
+    ("documents.not_valid", "Giấy tờ này", "This document is"),
+    (
+        "documents.not_personal",
+        "Chỉ tài khoản của cá nhân mới có giấy tờ.",
+        "Only a person's account holds documents.",
+    ),
+    (
+        "documents.not_active",
+        "Tài khoản chưa được kích hoạt hoặc đang bị khóa nên không dùng được giấy tờ.",
+        "The account is not active or is locked, so its documents cannot be used.",
+    ),
+    (
+        "documents.failed",
+        "Không thể xử lý yêu cầu lúc này. Vui lòng thử lại.",
+        "This could not be done right now. Please try again.",
+    ),
+    (
+        "documents.back",
+        "Quay lại Giấy tờ của tôi",
+        "Back to My documents",
+    ),
+    (
+        "documents.offer.title",
+        "Thêm giấy tờ vào ví",
+        "Add a document to a wallet",
+    ),
+    (
+        "documents.offer.step_scan",
+        "Mở ứng dụng ví giấy tờ số và quét mã QR dưới đây.",
+        "Open your digital-document wallet and scan the QR code below.",
+    ),
+    (
+        "documents.offer.step_code",
+        "Khi ví hỏi, nhập mã giao dịch gồm 6 chữ số hiển thị bên dưới.",
+        "When the wallet asks, type the 6-digit transaction code shown below.",
+    ),
+    (
+        "documents.offer.qr_label",
+        "Mã QR đề nghị cấp giấy tờ cho ví",
+        "QR code offering the document to a wallet",
+    ),
+    (
+        "documents.offer.qr_caption",
+        "Quét bằng ví giấy tờ số.",
+        "Scan with a digital-document wallet.",
+    ),
+    (
+        "documents.offer.code_label",
+        "Mã giao dịch (nhập vào ví):",
+        "Transaction code (type it into the wallet):",
+    ),
+    (
+        "documents.offer.expires",
+        "Mã QR và mã giao dịch có hiệu lực đến",
+        "The QR code and the transaction code can be used until",
+    ),
+    (
+        "documents.offer.once",
+        "Chỉ dùng được một lần.",
+        "They work once.",
+    ),
+    (
+        "documents.offer.secret",
+        "Không chia sẻ mã giao dịch với ai: chỉ người có cả mã QR và mã giao dịch mới nhận được giấy tờ.",
+        "Do not share the transaction code: only someone with both the QR code and the code receives the document.",
+    ),
+    (
+        "documents.offer.same_device",
+        "Ví trên chính thiết bị này",
+        "A wallet on this device",
+    ),
+    (
+        "documents.offer.open_wallet",
+        "Mở bằng ví trên thiết bị này",
+        "Open in the wallet on this device",
+    ),
+    ("documents.print_title", "Bản in", "Printable copy"),
+    (
+        "documents.print_help",
+        "Dùng lệnh In của trình duyệt (Ctrl+P) để in trang này; thanh điều hướng không được in.",
+        "Use the browser's Print command (Ctrl+P) to print this page; the navigation is left out.",
+    ),
+    (
+        "documents.print_qr_label",
+        "Mã QR chứa giấy tờ có chữ ký số",
+        "QR code holding the signed document",
+    ),
+    (
+        "documents.print_qr_caption",
+        "Mã QR chứa giấy tờ dạng SD-JWT VC có chữ ký số của nền tảng; quét để kiểm tra.",
+        "The QR code holds the document as an SD-JWT VC signed by the platform; scan it to check it.",
+    ),
+    (
+        "documents.qr_too_long",
+        "Giấy tờ quá dài để đưa vào một mã QR; hãy dùng văn bản của giấy tờ bên dưới.",
+        "The document is too long for a QR code; use the document's text below.",
+    ),
+    (
+        "documents.printed_at",
+        "Bản in được cấp lúc",
+        "This copy was issued",
+    ),
+    (
+        "documents.copy_valid_until",
+        "Mã QR có hiệu lực đến",
+        "The QR code is valid until",
+    ),
+    (
+        "documents.verify_help",
+        "Có thể kiểm tra giấy tờ, cả khi không có mạng, bằng khóa công khai của nền tảng, ví dụ với lệnh",
+        "The document can be checked, offline too, with the platform's public keys, for example with",
+    ),
+    (
+        "documents.credential_text",
+        "Văn bản của giấy tờ (để sao chép)",
+        "The document's text (to copy)",
+    ),
 ];
 
 /// The texts of every page: the shared ones above, and those a page module keeps beside its code.
@@ -1099,6 +1319,7 @@ mod tests {
             include_str!("account.rs"),
             include_str!("officer.rs"),
             include_str!("access.rs"),
+            include_str!("documents.rs"),
         ];
         let mut missing = Vec::new();
         for source in sources {

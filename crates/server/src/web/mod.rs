@@ -15,6 +15,7 @@ mod account;
 mod applications;
 mod authorize;
 mod consents;
+mod documents;
 mod enrol;
 mod export;
 pub(crate) mod i18n;
@@ -111,6 +112,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .merge(account::router())
         .merge(access::router())
         .merge(consents::router())
+        .merge(documents::router())
         .merge(export::router())
         .merge(officer::router())
         .merge(results::router())

@@ -21,5 +21,6 @@ mod search;
 mod services;
 mod web;
 mod web_access;
+mod web_documents;
 mod web_officer_ledger;
 mod web_rights;

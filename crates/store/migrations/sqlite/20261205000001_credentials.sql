@@ -69,7 +69,13 @@ CREATE TABLE credential_tokens (
 );
 CREATE INDEX credential_tokens_expiry ON credential_tokens (expires_at);
 
--- Nonces for the wallet's proof of possession, each good once.
+-- Nonces for the wallet's proof of possession are made without storage (an expiry and random
+-- bits under an HMAC with the key below); a nonce is written here when a proof uses it, kept
+-- until it expires, so that it is good once.
+CREATE TABLE credential_nonce_key (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    secret    BLOB    NOT NULL
+);
 CREATE TABLE credential_nonces (
     nonce      TEXT    PRIMARY KEY,
     expires_at INTEGER NOT NULL
