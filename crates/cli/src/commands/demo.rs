@@ -97,6 +97,7 @@ pub async fn run(mut config: Config, args: DemoArgs) -> anyhow::Result<()> {
     let state = AppState::new(db.clone(), accounts, ledger, &settings);
     let agency = demo_agency(&config, &state).await?;
     let units = demo_services(&state, staff_account).await?;
+    let documents = demo_documents(&state, citizen).await?;
     println!(
         r#"
 dinhdanh demo — {persons} persons and {orgs} organizations on SQLite ({url})
@@ -133,6 +134,12 @@ Public services: {procedures} procedures of {units} agencies (`dinhdanh services
   Statistics: {base}/services/statistics
 Fees are paid through the sandbox gateway on this server; it takes no money.
 
+Digital documents: the traffic police recorded driving licence {licence} and Vietnam Social
+Security health insurance card {insurance} for the citizen above. Once registered, the citizen
+adds them at {base}/account/documents by their numbers, puts them in a wallet (OpenID4VCI: QR
+code and transaction code) or prints a copy with a QR code; anyone checks one at
+{base}/credentials/verify, or offline with `dinhdanh credential verify`.
+
 Press Ctrl-C to stop.
 "#,
         persons = counts.persons,
@@ -149,6 +156,8 @@ Press Ctrl-C to stop.
         agency_secret = agency,
         procedures = units.procedures,
         units = units.units,
+        licence = documents.licence,
+        insurance = documents.insurance,
     );
     dinhdanh_server::serve(listener, state, &settings, super::serve::shutdown()).await?;
     db.close().await;
@@ -195,6 +204,65 @@ async fn demo_agency(config: &Config, state: &AppState) -> anyhow::Result<String
         .await?;
     std::fs::write(&file, &secret)?;
     Ok(secret)
+}
+
+/// The documents the demo's agencies recorded for the demo citizen.
+struct DemoDocuments {
+    licence: String,
+    insurance: String,
+}
+
+/// Records a driving licence and a health insurance card for `citizen` as the traffic police
+/// and the social insurance agency would through the document API (the same call, made in
+/// process). Safe to run on every start: a document is updated in place.
+async fn demo_documents(state: &AppState, citizen: &PersonRecord) -> anyhow::Result<DemoDocuments> {
+    let p = &citizen.person;
+    let id = p.personal_id.to_string();
+    let credentials = state.credentials();
+    let agency = |client: &str, doc_type: &str| dinhdanh_credentials::IssuingAgency {
+        client_id: client.to_owned(),
+        types: vec![doc_type.to_owned()],
+    };
+    let today = chrono::Utc::now().date_naive();
+    let licence = format!("79{}", &id[2..]);
+    let input = |data: serde_json::Value| dinhdanh_credentials::DocumentInput {
+        personal_id: id.clone(),
+        data: data.as_object().cloned().unwrap_or_default(),
+    };
+    credentials
+        .put_document(
+            &agency("csgt.demo", "driving_licence"),
+            "driving_licence",
+            &licence,
+            &input(serde_json::json!({
+                "number": licence,
+                "full_name": p.name.full(),
+                "birth_date": p.birth_date.to_string(),
+                "classes": ["A1", "B"],
+                "issued_on": (today - chrono::Days::new(700)).to_string(),
+                "valid_until": (today + chrono::Days::new(3000)).to_string(),
+                "issued_by": "Cục Cảnh sát giao thông",
+            })),
+        )
+        .await?;
+    let insurance = format!("GD4{}{}", &id[1..3], &id[2..]);
+    credentials
+        .put_document(
+            &agency("bhxh.demo", "health_insurance"),
+            "health_insurance",
+            &insurance,
+            &input(serde_json::json!({
+                "number": insurance,
+                "full_name": p.name.full(),
+                "birth_date": p.birth_date.to_string(),
+                "sex": p.sex.as_str(),
+                "primary_care": "Bệnh viện Bạch Mai",
+                "valid_from": (today - chrono::Days::new(30)).to_string(),
+                "valid_until": (today + chrono::Days::new(335)).to_string(),
+            })),
+        )
+        .await?;
+    Ok(DemoDocuments { licence, insurance })
 }
 
 /// What the demo's public services hold.
