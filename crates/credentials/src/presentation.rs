@@ -332,35 +332,15 @@ impl Credentials {
         let text = presentation
             .as_str()
             .ok_or_else(|| malformed("a presentation is a string"))?;
-        let trusted = Trusted {
-            issuer: self.issuer().to_owned(),
-            jwks: self
-                .keys()
-                .await
-                .map_err(|e| Refusal::Status(e.to_string()))?
-                .jwks(),
-        };
-        // The list is fetched before the (synchronous) check: read the reference first.
-        let reference = crate::sdjwt::SdJwt::parse(text)
-            .ok()
-            .and_then(|sd| dinhdanh_oidc::jose::Jws::parse(&sd.jwt).ok())
-            .and_then(|jws| Reference::of(&jws.claims).ok().flatten());
-        let list = match &reference {
-            Some(r) => Some(
-                self.own_list(&r.uri)
-                    .await
-                    .map_err(|e| Refusal::Status(format!("{}: {e}", r.uri)))?,
-            ),
-            None => None,
-        };
         let client_id = self.verifier_client_id();
-        let now = self.now_s();
-        let verified = verify::verify(
-            text,
-            &trusted,
-            &Checks::presentation(now, &client_id, &row.nonce),
-            |_| list.ok_or(Refusal::Claim("status")),
-        )?;
+        let verified = self
+            .check(
+                text,
+                &Checks::presentation(self.now_s(), &client_id, &row.nonce),
+            )
+            .await
+            .map_err(|e| Refusal::Status(e.to_string()))??;
+        let reference = Reference::of(&verified.claims)?;
         if verified.claims.get("vct").and_then(Value::as_str)
             != Some(crate::metadata::vct(self.issuer(), &row.doc_type).as_str())
         {
@@ -381,6 +361,42 @@ impl Credentials {
             None => None,
         };
         Ok((verified.claims, subject))
+    }
+
+    /// Checks a credential or presentation of this issuer: its published keys, and its status
+    /// in this issuer's own list (read from memory, never from an address the text names).
+    /// The outer `Err` is a failure of the capability (its keys or lists cannot be read); the
+    /// inner one the refusal.
+    pub async fn check(
+        &self,
+        text: &str,
+        checks: &Checks<'_>,
+    ) -> Result<Result<crate::sdjwt::Verified, Refusal>, CredentialsError> {
+        let trusted = Trusted {
+            issuer: self.issuer().to_owned(),
+            jwks: self.keys().await?.jwks(),
+        };
+        // The check is synchronous: the list is read first, at the address the text names
+        // (before its signature is checked, so only this issuer's own lists are looked up).
+        let reference = crate::sdjwt::SdJwt::parse(text)
+            .ok()
+            .and_then(|sd| dinhdanh_oidc::jose::Jws::parse(&sd.jwt).ok())
+            .and_then(|jws| Reference::of(&jws.claims).ok().flatten());
+        let list = match &reference {
+            Some(r) => match self.own_list(&r.uri).await {
+                Ok(list) => Some(Ok(list)),
+                Err(CredentialsError::NotFound) => Some(Err(Refusal::Status(format!(
+                    "{} is not a status list of {}",
+                    r.uri,
+                    self.issuer()
+                )))),
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        Ok(verify::verify(text, &trusted, checks, |_| {
+            list.unwrap_or(Err(Refusal::Claim("status")))
+        }))
     }
 
     /// The personal ID of the holder of the credential at `reference`, if it is one of ours.

@@ -1,8 +1,8 @@
 //! The issuance's one write: the nonce its proof used, the access token spent, and the
 //! credential's row, in one transaction. On SQLite these go through a
 //! [`GroupCommit`](dinhdanh_store::group::GroupCommit), so that issuances arriving together share
-//! one commit and its fsync; on PostgreSQL each is its own transaction and the server groups
-//! concurrent commits itself.
+//! one commit and its fsync; on PostgreSQL each is one statement committed on its own (the server
+//! groups concurrent commits itself).
 //!
 //! A replayed nonce (its primary key taken) or a spent token makes the write fail with
 //! [`sqlx::Error::Protocol`] naming which, so the caller answers `invalid_nonce` or
@@ -106,6 +106,77 @@ impl GroupedWrite for Issue {
     }
 }
 
+/// On PostgreSQL, the whole write as one statement, committed on its own: the nonce is
+/// recorded, then the token spent, then the credential stored, each only if the one before
+/// succeeded. When nothing is stored, a second look tells why (rare: a replay).
+async fn write_pg(pool: &sqlx::PgPool, w: &Issue) -> Result<(), sqlx::Error> {
+    let r = &w.row;
+    let (nonce, nonce_expires) = match &w.nonce {
+        Some((n, e)) => (Some(n.as_str()), Some(*e)),
+        None => (None, None),
+    };
+    let stored = sqlx::query(
+        "WITH n AS (
+             INSERT INTO credential_nonces (nonce, expires_at)
+             SELECT $1, $2 WHERE $1 IS NOT NULL
+             ON CONFLICT (nonce) DO NOTHING RETURNING 1
+         ), t AS (
+             UPDATE credential_tokens SET used_at = $4
+             WHERE token_hash = $3 AND used_at IS NULL
+               AND ($1 IS NULL OR EXISTS (SELECT 1 FROM n))
+             RETURNING 1
+         )
+         INSERT INTO credentials_issued
+             (credential_id, list_id, idx, account_id, document_id, doc_type, kid, holder_jkt,
+              issued_at, expires_at)
+         SELECT $5, $6, $7, $8, $9, $10, $11, $12, $4, $13
+         WHERE ($3 IS NULL AND $1 IS NULL) OR EXISTS (SELECT 1 FROM t)",
+    )
+    .bind(nonce)
+    .bind(nonce_expires)
+    .bind(w.token_hash.as_deref())
+    .bind(w.now)
+    .bind(&r.credential_id)
+    .bind(r.list)
+    .bind(r.idx)
+    .bind(r.account)
+    .bind(&r.document_id)
+    .bind(&r.doc_type)
+    .bind(&r.kid)
+    .bind(&r.holder_jkt)
+    .bind(r.expires_at)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if stored == 1 {
+        return Ok(());
+    }
+    // Nothing was written: either the nonce was taken before, or the token was spent.
+    let (nonce_taken,): (bool,) =
+        sqlx::query_as("SELECT EXISTS (SELECT 1 FROM credential_nonces WHERE nonce = $1)")
+            .bind(nonce)
+            .fetch_one(pool)
+            .await?;
+    Err(sqlx::Error::Protocol(
+        if nonce_taken && w.token_hash.is_some() && !token_spent(pool, w).await? {
+            NONCE_USED
+        } else {
+            TOKEN_SPENT
+        }
+        .into(),
+    ))
+}
+
+async fn token_spent(pool: &sqlx::PgPool, w: &Issue) -> Result<bool, sqlx::Error> {
+    let (spent,): (bool,) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM credential_tokens WHERE token_hash = $1 AND used_at IS NOT NULL)",
+    )
+    .bind(w.token_hash.as_deref())
+    .fetch_one(pool)
+    .await?;
+    Ok(spent)
+}
+
 /// The group committer for `db`: on SQLite only.
 pub(crate) fn group_for(
     db: &dinhdanh_store::Db,
@@ -131,14 +202,7 @@ impl Credentials {
                     Err(e) => Err(e),
                 }
             }
-            (dinhdanh_store::Db::Postgres(pool), _) => {
-                let mut tx = pool.begin().await?;
-                let conn: &mut sqlx::PgConnection = &mut tx;
-                match async { apply_issue!(conn, &write) }.await {
-                    Ok(()) => tx.commit().await,
-                    Err(e) => Err(e),
-                }
-            }
+            (dinhdanh_store::Db::Postgres(pool), _) => write_pg(pool, &write).await,
         };
         match done {
             Err(sqlx::Error::Protocol(m)) if m == NONCE_USED => Err(CredentialsError::protocol(

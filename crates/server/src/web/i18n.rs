@@ -1225,6 +1225,359 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Văn bản của giấy tờ (để sao chép)",
         "The document's text (to copy)",
     ),
+    // The public check of digital documents (verify_page.rs).
+    (
+        "doccheck.title",
+        "Kiểm tra giấy tờ số",
+        "Check a digital document",
+    ),
+    (
+        "doccheck.intro",
+        "Trang này dành cho người được xem giấy tờ số (cửa hàng, chủ nhà, cơ quan…), không cần đăng nhập: yêu cầu người giữ xuất trình giấy tờ từ ví của họ, hoặc kiểm tra một giấy tờ được dán vào (ví dụ nội dung mã QR của bản in).",
+        "This page is for whoever is shown a digital document (a shop, a landlord, an office…), without signing in: ask the holder to present it from their wallet, or check a document pasted here (for example the text of a printed copy's QR code).",
+    ),
+    (
+        "doccheck.back",
+        "Quay lại trang kiểm tra giấy tờ",
+        "Back to the document check",
+    ),
+    (
+        "doccheck.failed",
+        "Hệ thống tạm thời không thực hiện được việc này; vui lòng thử lại sau.",
+        "The system cannot do this at the moment; please try again later.",
+    ),
+    ("doccheck.refused", "Không hợp lệ.", "Not valid."),
+    ("doccheck.valid", "Hợp lệ.", "Valid."),
+    ("doccheck.verified", "Đã xác minh.", "Verified."),
+    (
+        "doccheck.self_declared",
+        "tên do người yêu cầu tự khai",
+        "name given by the requester, not checked",
+    ),
+    (
+        "doccheck.why.malformed",
+        "Không đọc được giấy tờ: đây không phải một giấy tờ số SD-JWT hoàn chỉnh (có thể bị cắt mất khi sao chép).",
+        "The document cannot be read: this is not a complete SD-JWT document (part of it may have been lost when copied).",
+    ),
+    (
+        "doccheck.why.wrong_type",
+        "Đây không phải giấy tờ số (SD-JWT VC).",
+        "This is not a digital document (SD-JWT VC).",
+    ),
+    (
+        "doccheck.why.bad_signature",
+        "Chữ ký số không hợp lệ: giấy tờ đã bị sửa đổi hoặc không do nền tảng cấp.",
+        "The digital signature is not valid: the document was altered or was not issued by the platform.",
+    ),
+    (
+        "doccheck.why.unknown_issuer_key",
+        "Khóa đã ký giấy tờ không còn được nền tảng công bố (đã bị rút vì lý do an toàn) hoặc chưa từng tồn tại.",
+        "The key that signed the document is no longer published by the platform (withdrawn for safety) or never existed.",
+    ),
+    (
+        "doccheck.why.untrusted_issuer",
+        "Giấy tờ do một bên khác phát hành; trang này chỉ kiểm tra giấy tờ do nền tảng này cấp.",
+        "The document was issued by someone else; this page checks only documents issued by this platform.",
+    ),
+    (
+        "doccheck.why.bad_disclosure",
+        "Một phần thông tin của giấy tờ đã bị sửa đổi hoặc không thuộc giấy tờ này.",
+        "Part of the document's information was altered or does not belong to this document.",
+    ),
+    (
+        "doccheck.why.expired",
+        "Giấy tờ số đã hết hạn; người giữ cần lấy bản mới.",
+        "The digital document has expired; the holder needs a new one.",
+    ),
+    (
+        "doccheck.why.not_yet_valid",
+        "Giấy tờ số chưa có hiệu lực (hãy kiểm tra đồng hồ của thiết bị).",
+        "The digital document is not valid yet (check the device's clock).",
+    ),
+    (
+        "doccheck.why.missing_claim",
+        "Giấy tờ thiếu một thông tin bắt buộc.",
+        "The document lacks a required item.",
+    ),
+    (
+        "doccheck.why.bad_key_binding",
+        "Bằng chứng rằng người xuất trình giữ giấy tờ (ràng buộc khóa) không hợp lệ.",
+        "The proof that the presenter holds the document (key binding) is not valid.",
+    ),
+    (
+        "doccheck.why.revoked",
+        "Giấy tờ đã bị cơ quan cấp thu hồi.",
+        "The issuing agency has revoked the document.",
+    ),
+    (
+        "doccheck.why.suspended",
+        "Giấy tờ đang bị cơ quan cấp tạm đình chỉ.",
+        "The issuing agency has suspended the document.",
+    ),
+    (
+        "doccheck.why.status_unavailable",
+        "Không xác định được tình trạng hiệu lực của giấy tờ; hãy thử lại sau.",
+        "The document's status cannot be established; try again later.",
+    ),
+    (
+        "doccheck.why.other",
+        "Giấy tờ bị từ chối.",
+        "The document was refused.",
+    ),
+    (
+        "doccheck.ask.title",
+        "Yêu cầu xuất trình từ ví",
+        "Ask a wallet",
+    ),
+    (
+        "doccheck.ask.help",
+        "Chọn loại giấy tờ, rồi chọn đúng những thông tin bạn cần xem; người giữ quét mã QR bằng ví giấy tờ số và đồng ý chia sẻ. Việc xuất trình được ghi vào lịch sử của người giữ, kèm tên và mục đích bạn khai.",
+        "Choose the type of document, then only the information you need to see; the holder scans the QR code with their digital-document wallet and agrees to share. The presentation is recorded in the holder's history, with the name and purpose you give.",
+    ),
+    ("doccheck.ask.type", "Loại giấy tờ", "Type of document"),
+    (
+        "doccheck.ask.choose",
+        "Chọn thông tin cần xem",
+        "Choose the information",
+    ),
+    (
+        "doccheck.ask.claims",
+        "Thông tin cần xem",
+        "Information to see",
+    ),
+    (
+        "doccheck.ask.claims_help",
+        "Chỉ chọn những gì thực sự cần cho mục đích của bạn.",
+        "Choose only what your purpose really needs.",
+    ),
+    (
+        "doccheck.ask.verifier",
+        "Tên của bạn hoặc của cơ sở",
+        "Your name or your organization's",
+    ),
+    (
+        "doccheck.ask.verifier_help",
+        "Ví dụ: Cửa hàng cho thuê xe Minh Anh. Người giữ thấy tên này trong lịch sử của mình, ghi rõ là tự khai.",
+        "For example: Minh Anh motorbike rental. The holder sees this name in their history, marked as self-declared.",
+    ),
+    ("doccheck.ask.purpose", "Mục đích", "Purpose"),
+    (
+        "doccheck.ask.purpose_help",
+        "Ví dụ: Kiểm tra giấy phép lái xe trước khi cho thuê xe.",
+        "For example: checking the driving licence before renting a motorbike.",
+    ),
+    ("doccheck.ask.submit", "Tạo mã QR", "Make the QR code"),
+    (
+        "doccheck.ask.unknown_type",
+        "Không có loại giấy tờ này; hãy chọn trong danh sách.",
+        "There is no such type of document; choose one from the list.",
+    ),
+    (
+        "doccheck.ask.no_claims",
+        "Hãy chọn ít nhất một thông tin cần xem.",
+        "Choose at least one item to see.",
+    ),
+    (
+        "doccheck.ask.unknown_claim",
+        "Một thông tin được chọn không có trong loại giấy tờ này.",
+        "An item chosen is not part of this type of document.",
+    ),
+    (
+        "doccheck.ask.bad_verifier",
+        "Hãy nhập tên (tối đa 150 ký tự).",
+        "Enter a name (at most 150 characters).",
+    ),
+    (
+        "doccheck.ask.bad_purpose",
+        "Hãy nhập mục đích (tối đa 150 ký tự).",
+        "Enter the purpose (at most 150 characters).",
+    ),
+    (
+        "doccheck.ask.invalid",
+        "Yêu cầu chưa hợp lệ.",
+        "The request is not valid.",
+    ),
+    (
+        "doccheck.request.title",
+        "Mã QR để xuất trình giấy tờ",
+        "QR code to present the document",
+    ),
+    (
+        "doccheck.request.step_scan",
+        "Người giữ quét mã QR này bằng ví giấy tờ số của họ.",
+        "The holder scans this QR code with their digital-document wallet.",
+    ),
+    (
+        "doccheck.request.step_consent",
+        "Ví cho họ thấy những thông tin được yêu cầu; họ đồng ý chia sẻ.",
+        "The wallet shows them the information asked for; they agree to share it.",
+    ),
+    (
+        "doccheck.request.step_result",
+        "Bấm «Xem kết quả» để thấy giấy tờ đã được xác minh hay bị từ chối.",
+        "Press “See the result” to find out whether the document was verified or refused.",
+    ),
+    (
+        "doccheck.request.qr_label",
+        "Mã QR của yêu cầu xuất trình giấy tờ",
+        "QR code of the request to present the document",
+    ),
+    (
+        "doccheck.request.qr_caption",
+        "Yêu cầu OpenID4VP: quét bằng ví giấy tờ số.",
+        "An OpenID4VP request: scan it with a digital-document wallet.",
+    ),
+    (
+        "doccheck.request.qr_too_long",
+        "Yêu cầu quá dài để đưa vào một mã QR; hãy chọn ít thông tin hơn.",
+        "The request is too long for a QR code; choose fewer items.",
+    ),
+    (
+        "doccheck.request.expires",
+        "Ví có thể trả lời đến",
+        "A wallet can answer until",
+    ),
+    (
+        "doccheck.request.once",
+        "Mỗi yêu cầu chỉ được trả lời một lần.",
+        "Each request is answered once.",
+    ),
+    (
+        "doccheck.request.see_result",
+        "Xem kết quả",
+        "See the result",
+    ),
+    (
+        "doccheck.request.same_device",
+        "Ví ở ngay trên thiết bị này?",
+        "Is the wallet on this device?",
+    ),
+    (
+        "doccheck.request.open_wallet",
+        "Mở yêu cầu trong ví",
+        "Open the request in the wallet",
+    ),
+    (
+        "doccheck.request.private",
+        "Địa chỉ trang kết quả là bí mật: ai có địa chỉ này đều xem được thông tin người giữ chia sẻ. Đừng gửi nó cho người khác.",
+        "The result page's address is secret: whoever has it can see what the holder shares. Do not pass it on.",
+    ),
+    (
+        "doccheck.result.title",
+        "Kết quả xuất trình giấy tờ",
+        "Result of the presentation",
+    ),
+    ("doccheck.result.document", "Loại giấy tờ", "Document"),
+    (
+        "doccheck.result.asked",
+        "Thông tin yêu cầu",
+        "Information asked for",
+    ),
+    ("doccheck.result.verifier", "Người yêu cầu", "Requested by"),
+    ("doccheck.result.purpose", "Mục đích", "Purpose"),
+    (
+        "doccheck.result.unknown",
+        "Không có yêu cầu xuất trình nào ở địa chỉ này.",
+        "There is no presentation request at this address.",
+    ),
+    (
+        "doccheck.result.pending",
+        "Đang chờ ví của người giữ trả lời…",
+        "Waiting for the holder's wallet to answer…",
+    ),
+    (
+        "doccheck.result.auto",
+        "Trang tự tải lại sau vài giây.",
+        "This page reloads itself every few seconds.",
+    ),
+    ("doccheck.result.stop", "Dừng tự tải lại", "Stop reloading"),
+    ("doccheck.result.refresh", "Tải lại", "Reload"),
+    (
+        "doccheck.result.pending_help",
+        "Nếu người giữ chưa quét được mã QR, hãy tạo một yêu cầu mới.",
+        "If the holder could not scan the QR code, make a new request.",
+    ),
+    (
+        "doccheck.result.verified_help",
+        "Giấy tờ do nền tảng cấp, không bị sửa đổi, còn hiệu lực, và người xuất trình giữ ví được cấp giấy tờ này.",
+        "The platform issued the document, it was not altered, it is valid, and the presenter holds the wallet it was issued to.",
+    ),
+    (
+        "doccheck.result.expired",
+        "Yêu cầu đã hết hạn mà không có ví nào trả lời.",
+        "The request expired without an answer from a wallet.",
+    ),
+    (
+        "doccheck.result.new",
+        "Tạo yêu cầu mới",
+        "Make a new request",
+    ),
+    (
+        "doccheck.claims.authority",
+        "Cơ quan cấp",
+        "Issuing authority",
+    ),
+    (
+        "doccheck.claims.issuer",
+        "Bên phát hành giấy tờ số",
+        "Issuer of the digital document",
+    ),
+    (
+        "doccheck.claims.issued_at",
+        "Giấy tờ số được cấp lúc",
+        "Digital document issued",
+    ),
+    (
+        "doccheck.claims.valid_until",
+        "Có hiệu lực đến",
+        "Valid until",
+    ),
+    (
+        "doccheck.check.title",
+        "Kiểm tra giấy tờ được dán vào",
+        "Check a pasted document",
+    ),
+    (
+        "doccheck.check.paste",
+        "Giấy tờ số (SD-JWT VC)",
+        "Digital document (SD-JWT VC)",
+    ),
+    (
+        "doccheck.check.help",
+        "Dán nội dung mã QR trên bản in của giấy tờ, hoặc văn bản của giấy tờ. Chữ ký, thời hạn và tình trạng thu hồi đều được kiểm tra.",
+        "Paste the text of the QR code on a printed copy, or the document's text. The signature, the validity period and whether it was revoked are all checked.",
+    ),
+    ("doccheck.check.submit", "Kiểm tra", "Check"),
+    (
+        "doccheck.check.empty",
+        "Hãy dán giấy tờ cần kiểm tra.",
+        "Paste the document to check.",
+    ),
+    (
+        "doccheck.check.too_long",
+        "Văn bản quá dài để là một giấy tờ số.",
+        "The text is too long to be a digital document.",
+    ),
+    (
+        "doccheck.check.valid_help",
+        "Giấy tờ do nền tảng cấp, không bị sửa đổi và còn hiệu lực.",
+        "The platform issued the document, it was not altered and it is valid.",
+    ),
+    (
+        "doccheck.check.bound",
+        "Giấy tờ này gắn với ví của người được cấp: bản dán vào không chứng minh người đưa nó là người giữ. Hãy yêu cầu xuất trình từ ví (phần trên).",
+        "This document is bound to its holder's wallet: a pasted copy does not prove that whoever gave it is the holder. Ask their wallet instead (above).",
+    ),
+    (
+        "doccheck.check.presentation",
+        "Đây là một lần xuất trình từ ví (có ràng buộc khóa), chỉ dành cho bên đã yêu cầu nó; hãy dùng «Yêu cầu xuất trình từ ví» ở trên.",
+        "This is a presentation from a wallet (with key binding), meant only for the verifier that asked for it; use “Ask a wallet” above.",
+    ),
+    (
+        "home.verify_document",
+        "Kiểm tra giấy tờ số",
+        "Check a digital document",
+    ),
 ];
 
 /// The texts of every page: the shared ones above, and those a page module keeps beside its code.
@@ -1320,6 +1673,7 @@ mod tests {
             include_str!("officer.rs"),
             include_str!("access.rs"),
             include_str!("documents.rs"),
+            include_str!("verify_page.rs"),
         ];
         let mut missing = Vec::new();
         for source in sources {

@@ -103,6 +103,7 @@ pub(crate) async fn home(web: Web) -> Markup {
                 li { a.button href="/register" { (t(l, "home.register")) } }
                 li { a.button href="/login" { (t(l, "home.login")) } }
                 li { a.button.secondary href="/activate" { (t(l, "home.activate")) } }
+                li { a.button.secondary href="/credentials/verify" { (t(l, "home.verify_document")) } }
             }
             h2 { (t(l, "home.levels")) }
             dl {

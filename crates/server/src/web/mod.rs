@@ -25,6 +25,7 @@ mod officer;
 pub(crate) mod portal;
 mod results;
 mod rights;
+mod verify_page;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, Request, State};
@@ -117,6 +118,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
         .merge(officer::router())
         .merge(results::router())
         .merge(rights::router())
+        .merge(verify_page::router())
         .merge(portal.pages)
         .merge(applications::router());
     if state.web.demo_outbox {

@@ -24,3 +24,4 @@ mod web_access;
 mod web_documents;
 mod web_officer_ledger;
 mod web_rights;
+mod web_verify;
