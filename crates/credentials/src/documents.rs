@@ -169,6 +169,17 @@ macro_rules! document_columns {
     };
 }
 
+/// An access token of the credential endpoint, as stored.
+#[derive(FromRow)]
+pub(crate) struct TokenRow {
+    pub(crate) account_id: i64,
+    pub(crate) expires_at: i64,
+    pub(crate) used_at: Option<i64>,
+    /// The document type the token is for.
+    #[sqlx(rename = "token_type")]
+    pub(crate) doc_type: String,
+}
+
 /// What an issuer sends for a document.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct DocumentInput {
@@ -542,19 +553,33 @@ impl Credentials {
             .collect()
     }
 
-    /// A document by its identifier here.
-    pub(crate) async fn document_by_id(&self, id: &str) -> Result<Document, CredentialsError> {
-        let row: Option<DocumentRow> = on_db!(self.db(), |pool| {
-            sqlx::query_as(concat!(
-                "SELECT ",
-                document_columns!(),
-                " FROM credential_documents WHERE document_id = $1"
-            ))
-            .bind(id)
+    /// An access token of the credential endpoint, by its hash, with the document it is for.
+    pub(crate) async fn token_document(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(TokenRow, Document)>, CredentialsError> {
+        #[derive(FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            token: TokenRow,
+            #[sqlx(flatten)]
+            document: DocumentRow,
+        }
+        let row: Option<Row> = on_db!(self.db(), |pool| {
+            sqlx::query_as(
+                "SELECT t.account_id, t.expires_at, t.used_at, t.doc_type AS token_type,
+                        d.document_id, d.doc_type, d.number, d.issuer_client, d.personal_id, d.data,
+                        d.status, d.status_reason, d.version, d.created_at, d.updated_at
+                 FROM credential_tokens t
+                 JOIN credential_documents d ON d.document_id = t.document_id
+                 WHERE t.token_hash = $1",
+            )
+            .bind(token_hash)
             .fetch_optional(pool)
             .await?
         });
-        row.ok_or(CredentialsError::NotFound)?.try_into()
+        row.map(|r| Ok((r.token, r.document.try_into()?)))
+            .transpose()
     }
 
     /// One of the citizen's integrated documents.

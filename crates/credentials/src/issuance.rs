@@ -424,20 +424,19 @@ impl Credentials {
         request: &CredentialRequest,
     ) -> Result<IssuedCredential, CredentialsError> {
         let now = self.now_ms();
-        let token: Option<(String, i64, String, String, i64, Option<i64>)> =
-            on_db!(self.db(), |pool| {
-                sqlx::query_as(
-                    "SELECT token_hash, account_id, document_id, doc_type, expires_at, used_at
-                     FROM credential_tokens WHERE token_hash = $1",
-                )
-                .bind(hash(access_token))
-                .fetch_optional(pool)
-                .await?
-            });
+        let token_hash = hash(access_token);
+        // The token and its document in one read.
+        let found = self.token_document(&token_hash).await?;
         let invalid_token = |d: &str| CredentialsError::protocol("invalid_token", 401, d);
-        let Some((token_hash, account, document_id, doc_type, expires, used)) = token else {
+        let Some((token, document)) = found else {
             return Err(invalid_token("unknown access token"));
         };
+        let (account, doc_type, expires, used) = (
+            token.account_id,
+            token.doc_type,
+            token.expires_at,
+            token.used_at,
+        );
         if expires <= now {
             return Err(invalid_token("the access token expired"));
         }
@@ -448,7 +447,6 @@ impl Credentials {
         }
         let t = check_request(request, &doc_type)?;
         let proven = self.check_proof(request).await?;
-        let document = self.document_by_id(&document_id).await?;
         if document.status != Status::Valid {
             return Err(CredentialsError::protocol(
                 "credential_request_denied",
