@@ -426,38 +426,17 @@ impl Credentials {
                     .into(),
             ));
         }
-        let record = self
-            .inner
-            .registry
-            .person(holder.personal_id)
-            .await
-            .map_err(|e| CredentialsError::Storage(format!("registry: {e}")))?;
-        let p = &record.person;
-        if !matches!(p.status, dinhdanh_registry::LifeStatus::Living) {
-            return Err(CredentialsError::Forbidden(
-                "the registry does not record this person as living".into(),
-            ));
-        }
-        let mut data = json!({
-            "personal_id": p.personal_id.to_string(),
-            "full_name": p.name.to_string(),
-            "birth_date": p.birth_date.to_string(),
-            "sex": p.sex.as_str(),
-            "nationality": p.nationality,
-            "place_of_origin": p.place_of_origin,
-            "permanent_residence": p.permanent_residence,
-        });
-        if let Some(card) = &p.id_card {
-            data["card_number"] = json!(card.number);
-            data["card_issued_on"] = json!(card.issued.to_string());
-            if let Some(e) = card.expires {
-                data["card_valid_until"] = json!(e.to_string());
-            }
-        }
-        let t = doc_type(types::ID_CARD)?;
-        let data = t
-            .check(data.as_object().expect("an object"))
-            .map_err(|e| CredentialsError::Storage(format!("registry data: {e}")))?;
+        // A card made before follows the registry first: credentials carrying fields that
+        // have changed since are revoked.
+        self.follow_registry(holder.personal_id).await?;
+        let data = self
+            .id_card_data(holder.personal_id)
+            .await?
+            .ok_or_else(|| {
+                CredentialsError::Forbidden(
+                    "the registry does not record this person as living".into(),
+                )
+            })?;
         let now = self.now_ms();
         let id = crate::random_id();
         let row: DocumentRow = write_tx!(self.db(), self.inner.gate, |tx| {
@@ -490,6 +469,105 @@ impl Credentials {
             )));
         }
         self.hold(holder, document).await
+    }
+
+    /// The identity card's fields from the registry, or `None` when the registry records the
+    /// person's death.
+    async fn id_card_data(
+        &self,
+        personal_id: PersonalId,
+    ) -> Result<Option<Map<String, Value>>, CredentialsError> {
+        let record = self
+            .inner
+            .registry
+            .person(personal_id)
+            .await
+            .map_err(|e| CredentialsError::Storage(format!("registry: {e}")))?;
+        let p = &record.person;
+        if !matches!(p.status, dinhdanh_registry::LifeStatus::Living) {
+            return Ok(None);
+        }
+        let mut data = json!({
+            "personal_id": p.personal_id.to_string(),
+            "full_name": p.name.to_string(),
+            "birth_date": p.birth_date.to_string(),
+            "sex": p.sex.as_str(),
+            "nationality": p.nationality,
+            "place_of_origin": p.place_of_origin,
+            "permanent_residence": p.permanent_residence,
+        });
+        if let Some(card) = &p.id_card {
+            data["card_number"] = json!(card.number);
+            data["card_issued_on"] = json!(card.issued.to_string());
+            if let Some(e) = card.expires {
+                data["card_valid_until"] = json!(e.to_string());
+            }
+        }
+        let t = doc_type(types::ID_CARD)?;
+        t.check(data.as_object().expect("an object"))
+            .map(Some)
+            .map_err(|e| CredentialsError::Storage(format!("registry data: {e}")))
+    }
+
+    /// Brings a person's identity card in line with the registry after a change there: when the
+    /// registry records the death, the card and its credentials are revoked; when the card's
+    /// fields changed, they are updated and the credentials issued with the old ones are
+    /// revoked (the holder asks for new ones). Nothing happens to a person without a card here.
+    /// Returns whether anything changed.
+    pub async fn follow_registry(&self, personal_id: PersonalId) -> Result<bool, CredentialsError> {
+        let number = personal_id.to_string();
+        let current: Option<DocumentRow> = on_db!(self.db(), |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                document_columns!(),
+                " FROM credential_documents WHERE doc_type = $1 AND number = $2"
+            ))
+            .bind(types::ID_CARD)
+            .bind(&number)
+            .fetch_optional(pool)
+            .await?
+        });
+        let Some(current) = current else {
+            return Ok(false);
+        };
+        let current: Document = current.try_into()?;
+        if current.status == Status::Revoked {
+            return Ok(false);
+        }
+        let data = self.id_card_data(personal_id).await?;
+        let (status, reason, data) = match data {
+            None => (
+                Status::Revoked,
+                Some("the registry records the holder's death"),
+                current.data.clone(),
+            ),
+            Some(d) if d != current.data => (current.status, current.status_reason.as_deref(), d),
+            Some(_) => return Ok(false),
+        };
+        let now = self.now_ms();
+        write_tx!(self.db(), self.inner.gate, |tx| {
+            sqlx::query(
+                "UPDATE credentials_issued SET status = 1 WHERE document_id = $1 AND status <> 1",
+            )
+            .bind(&current.id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE credential_documents
+                 SET data = $2, status = $3, status_reason = $4, version = version + 1,
+                     updated_at = $5
+                 WHERE document_id = $1",
+            )
+            .bind(&current.id)
+            .bind(Value::Object(data).to_string())
+            .bind(i64::from(status.value()))
+            .bind(reason)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        });
+        self.forget_lists();
+        Ok(true)
     }
 
     async fn hold(&self, holder: &Holder, document: Document) -> Result<Held, CredentialsError> {

@@ -405,6 +405,7 @@ pub(crate) async fn correct(
         .correct(id, &body.into_correction(&staff), today())
         .await?;
     state.accounts.sync_with_registry(id).await?;
+    state.credentials().follow_registry(id).await?;
     Ok(Json(record.into()))
 }
 

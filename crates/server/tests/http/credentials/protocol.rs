@@ -567,3 +567,96 @@ async fn a_rotated_key_keeps_its_credentials_until_withdrawn() {
         t.close().await;
     }
 }
+
+/// The identity card follows the registry: a correction revokes the credentials that carry the
+/// old fields and the card shows the new ones; a recorded death revokes the card itself.
+#[tokio::test]
+async fn the_identity_card_follows_the_registry() {
+    for t in backends().await {
+        let name = t.name();
+        let s = issuing(&t).await;
+        let c = s.app.state.credentials();
+        let holder = Holder::of(&account(9010, DAT, AccountLevel::Two)).unwrap();
+        let card = c.integrate(&holder, "cccd", "").await.unwrap();
+        let before = c
+            .print(&holder, &card.document.id)
+            .await
+            .unwrap()
+            .credential;
+        our_verify(&s.app, &before, &Checks::issued(now_s()))
+            .await
+            .unwrap();
+
+        let moved = "Số 1, phố Tràng Tiền, phường Tràng Tiền, quận Hoàn Kiếm, Hà Nội";
+        let path = format!("/api/v1/registry/persons/{DAT}");
+        let (status, body) = json_of(
+            s.app
+                .patch(
+                    &path,
+                    &json!({"set": {"permanent_residence": moved}, "reason": "moved"}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {body}");
+        assert_eq!(
+            our_verify(&s.app, &before, &Checks::issued(now_s()))
+                .await
+                .unwrap_err(),
+            Refusal::Revoked,
+            "{name}: the old fields are withdrawn"
+        );
+        let now_held = c.held_document(&holder, &card.document.id).await.unwrap();
+        assert_eq!(
+            now_held.document.data["permanent_residence"], moved,
+            "{name}"
+        );
+        assert_eq!(now_held.document.status.as_str(), "valid");
+        let after = c
+            .print(&holder, &card.document.id)
+            .await
+            .unwrap()
+            .credential;
+        let verified = our_verify(&s.app, &after, &Checks::issued(now_s()))
+            .await
+            .unwrap();
+        assert_eq!(verified.claims["permanent_residence"], moved);
+        // A correction of something the card does not carry changes nothing.
+        let (status, _) = json_of(
+            s.app
+                .patch(
+                    &path,
+                    &json!({"set": {"religion": "Phật giáo"}, "reason": "declared"}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        our_verify(&s.app, &after, &Checks::issued(now_s()))
+            .await
+            .unwrap();
+
+        let (status, body) = json_of(
+            s.app
+                .patch(
+                    &path,
+                    &json!({"set": {"status": "deceased", "death_date": "2026-11-01"},
+                            "reason": "death registered"}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {body}");
+        assert_eq!(
+            our_verify(&s.app, &after, &Checks::issued(now_s()))
+                .await
+                .unwrap_err(),
+            Refusal::Revoked,
+            "{name}"
+        );
+        let dead = c.held_document(&holder, &card.document.id).await.unwrap();
+        assert_eq!(dead.document.status.as_str(), "revoked", "{name}");
+        assert!(c.print(&holder, &card.document.id).await.is_err());
+        t.close().await;
+    }
+}
