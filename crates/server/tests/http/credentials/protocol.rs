@@ -660,3 +660,75 @@ async fn the_identity_card_follows_the_registry() {
         t.close().await;
     }
 }
+
+/// The sweep deletes used nonces and access tokens once expired, offers and presentation
+/// requests a day after, and nothing that can still be used; credentials stay.
+#[tokio::test]
+async fn expired_issuance_state_is_purged_and_live_state_kept() {
+    for t in backends().await {
+        let name = t.name();
+        let s = issuing(&t).await;
+        let (holder, document) = s.holder_with_licence().await;
+        let c = s.app.state.credentials();
+        let count = |table: &'static str| {
+            let db = t.db.clone();
+            async move {
+                let sql = format!("SELECT COUNT(*) FROM {table}");
+                let (n,): (i64,) = match &db {
+                    Db::Sqlite(p) => dinhdanh_store::sqlx::query_as(AssertSqlSafe(sql))
+                        .fetch_one(p)
+                        .await
+                        .unwrap(),
+                    Db::Postgres(p) => dinhdanh_store::sqlx::query_as(AssertSqlSafe(sql))
+                        .fetch_one(p)
+                        .await
+                        .unwrap(),
+                };
+                n
+            }
+        };
+        issue(&s, &holder, &document).await;
+        c.request_presentation(
+            "bank",
+            "account opening",
+            "driving_licence",
+            &["full_name".into()],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            c.purge_expired().await.unwrap(),
+            0,
+            "{name}: nothing has expired"
+        );
+        let live = (
+            count("credential_nonces").await,
+            count("credential_tokens").await,
+            count("credential_offers").await,
+            count("credential_presentations").await,
+        );
+        assert_eq!(live, (1, 1, 1, 1), "{name}");
+        // Past the token's and nonce's ten minutes, not yet a day past the offer's.
+        s.app
+            .accounts
+            .clock()
+            .advance(std::time::Duration::from_secs(11 * 60));
+        assert_eq!(c.purge_expired().await.unwrap(), 2, "{name}");
+        assert_eq!(count("credential_offers").await, 1);
+        s.app
+            .accounts
+            .clock()
+            .advance(std::time::Duration::from_secs(86_400));
+        assert_eq!(c.purge_expired().await.unwrap(), 2, "{name}");
+        assert_eq!(
+            count("credential_offers").await + count("credential_presentations").await,
+            0
+        );
+        assert_eq!(
+            count("credentials_issued").await,
+            1,
+            "{name}: credentials stay"
+        );
+        t.close().await;
+    }
+}
