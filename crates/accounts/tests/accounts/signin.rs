@@ -406,7 +406,13 @@ async fn unknown_accounts_and_wrong_passwords_look_and_take_the_same() {
         let mut unknown = Vec::new();
         let mut wrong = Vec::new();
         for round in 0..16 {
-            for (id, out) in [(AN, &mut wrong), ("001090099999", &mut unknown)] {
+            // The order alternates, so load that drifts during a round does not favour a path.
+            let pair = if round % 2 == 0 {
+                [(AN, &mut wrong), ("001090099999", &mut unknown)]
+            } else {
+                [("001090099999", &mut unknown), (AN, &mut wrong)]
+            };
+            for (id, out) in pair {
                 let started = Instant::now();
                 let e = real
                     .login(
@@ -426,7 +432,9 @@ async fn unknown_accounts_and_wrong_passwords_look_and_take_the_same() {
         }
         // Both paths run one Argon2 verification on the same threads, so their medians agree even
         // when other work slows the machine; one lucky or unlucky try moves neither. A path that
-        // skipped the hash would be an order of magnitude faster.
+        // skipped the hash would be an order of magnitude faster, so the bounds are wide enough
+        // for the other tests of this binary running at the same time (they once made the
+        // medians differ by 39 %) and still far from that.
         let median = |d: &mut Vec<std::time::Duration>| {
             d.sort();
             d[d.len() / 2].as_secs_f64()
@@ -434,7 +442,7 @@ async fn unknown_accounts_and_wrong_passwords_look_and_take_the_same() {
         let (u, k) = (median(&mut unknown), median(&mut wrong));
         let ratio = u / k;
         assert!(
-            (0.75..1.33).contains(&ratio),
+            (0.5..2.0).contains(&ratio),
             "{name}: median unknown {u:.4}s vs wrong password {k:.4}s \
              (unknown {unknown:?}, wrong {wrong:?})"
         );
