@@ -21,6 +21,7 @@ mod issuance;
 pub mod keys;
 mod lists;
 pub mod metadata;
+mod offers;
 pub mod presentation;
 pub mod sdjwt;
 pub mod status;
@@ -40,10 +41,9 @@ pub use documents::{
     Document, DocumentInput, Held, Holder, IssuingAgency, REGISTRY_ISSUER, issue_scope,
 };
 pub use error::{CredentialsError, Refusal};
-pub use issuance::{
-    CredentialRequest, IssuedCredential, Offer, PROOF_TYP, TokenResponse, TxCodeAttempts,
-};
+pub use issuance::{CredentialRequest, IssuedCredential, PROOF_TYP};
 pub use lists::{LIST_SIZE, ListToken as ServedList};
+pub use offers::{Offer, TokenResponse, TxCodeAttempts};
 
 /// The path, under the public origin, that is the credential issuer's identifier.
 pub const ISSUER_PATH: &str = "/credentials";

@@ -74,12 +74,16 @@ impl Credentials {
         &self,
         uri: &str,
     ) -> Result<Arc<crate::status::ListToken>, CredentialsError> {
-        let prefix = format!("{}/status/", self.issuer());
-        let list = uri
-            .strip_prefix(&prefix)
-            .and_then(|n| n.parse::<i64>().ok())
-            .ok_or(CredentialsError::NotFound)?;
+        let list = self.list_number(uri).ok_or(CredentialsError::NotFound)?;
         Ok(self.cached_list(list).await?.1)
+    }
+
+    /// The number of this issuer's list at `uri` (`<issuer>/status/<n>`).
+    pub(crate) fn list_number(&self, uri: &str) -> Option<i64> {
+        uri.strip_prefix(self.issuer())?
+            .strip_prefix("/status/")?
+            .parse()
+            .ok()
     }
 
     async fn cached_list(

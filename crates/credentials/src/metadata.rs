@@ -8,7 +8,7 @@
 
 use serde_json::{Value, json};
 
-use crate::issuance::PRE_AUTHORIZED_GRANT;
+use crate::offers::PRE_AUTHORIZED_GRANT;
 use crate::types::{self, DocumentType};
 
 /// The `vct` of a document type.

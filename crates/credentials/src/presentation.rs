@@ -401,8 +401,7 @@ impl Credentials {
 
     /// The personal ID of the holder of the credential at `reference`, if it is one of ours.
     async fn holder_of(&self, reference: &Reference) -> Option<String> {
-        let prefix = format!("{}/status/", self.issuer());
-        let list: i64 = reference.uri.strip_prefix(&prefix)?.parse().ok()?;
+        let list = self.list_number(&reference.uri)?;
         let idx = i64::try_from(reference.idx).ok()?;
         let row: Option<(String,)> = on_db!(self.db(), |pool| {
             sqlx::query_as(

@@ -91,7 +91,13 @@ pub async fn run(
             if presentation && aud.is_none() {
                 bail!("this is a presentation (it has a key binding): give --aud and --nonce");
             }
-            let (trusted, list) = match (issuer, status_list) {
+            let now = chrono::Utc::now().timestamp();
+            let checks = match (&aud, &nonce) {
+                (Some(aud), Some(nonce)) => Checks::presentation(now, aud, nonce),
+                _ => Checks::issued(now),
+            };
+            let (issuer_id, verified) = match (issuer, status_list) {
+                // Offline: nothing of this installation is opened.
                 (Some(issuer), Some(list)) => {
                     let meta: Value = serde_json::from_str(&read(&issuer)?)
                         .with_context(|| format!("{} is not JSON", issuer.display()))?;
@@ -102,45 +108,24 @@ pub async fn run(
                             .to_owned(),
                         jwks: meta["jwks"].clone(),
                     };
-                    (trusted, read(&list)?.trim().to_owned())
+                    let list = read(&list)?.trim().to_owned();
+                    let verified = verify::verify(&text, &trusted, &checks, |uri| {
+                        verify::read_list(&list, uri, &trusted, now).map(std::sync::Arc::new)
+                    });
+                    (trusted.issuer, verified)
                 }
+                // This installation's own keys and lists.
                 _ => {
                     let credentials = open(config).await?;
-                    let trusted = Trusted {
-                        issuer: credentials.issuer().to_owned(),
-                        jwks: credentials.keys().await?.jwks(),
-                    };
-                    let uri = SdJwt::parse(&text)
-                        .ok()
-                        .and_then(|sd| dinhdanh_oidc::jose::Jws::parse(&sd.jwt).ok())
-                        .and_then(|jws| {
-                            jws.claims["status"]["status_list"]["uri"]
-                                .as_str()
-                                .map(str::to_owned)
-                        })
-                        .context("the credential names no status list")?;
-                    let n: i64 = uri
-                        .rsplit('/')
-                        .next()
-                        .and_then(|n| n.parse().ok())
-                        .with_context(|| format!("{uri} is not a status list of this issuer"))?;
-                    let jwt = credentials.status_list(n).await?.jwt.clone();
-                    (trusted, jwt)
+                    let verified = credentials.check(&text, &checks).await?;
+                    (credentials.issuer().to_owned(), verified)
                 }
             };
-            let now = chrono::Utc::now().timestamp();
-            let checks = match (&aud, &nonce) {
-                (Some(aud), Some(nonce)) => Checks::presentation(now, aud, nonce),
-                _ => Checks::issued(now),
-            };
-            let verified = verify::verify(&text, &trusted, &checks, |uri| {
-                verify::read_list(&list, uri, &trusted, now).map(std::sync::Arc::new)
-            });
             match verified {
                 Ok(v) => {
                     eprintln!(
                         "the credential verifies (issuer {}, key {})",
-                        trusted.issuer,
+                        issuer_id,
                         v.kid.unwrap_or_default()
                     );
                     let disclosed: Vec<String> = v

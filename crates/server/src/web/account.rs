@@ -3,6 +3,7 @@
 //! children and organizations, and locking my own account.
 
 use super::layout::hidden_csrf;
+use crate::web::CsrfForm;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
@@ -377,12 +378,6 @@ async fn passkey_finish(
         }
         Err(e) => json_error(&web, StatusCode::BAD_REQUEST, &e),
     }
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 macro_rules! signed_in {

@@ -25,6 +25,7 @@ use super::account::time;
 use super::layout::{hidden_csrf, notice, page};
 use super::{Lang, Web, t};
 use crate::AppState;
+use crate::web::CsrfForm;
 
 /// The stylesheet of these pages: the large transaction code, the QR codes, and what is left
 /// out when a page is printed. Served from this site, as the page policy requires.
@@ -107,6 +108,12 @@ fn citizen(web: &Web) -> Result<Citizen, Response> {
                 .into_response())
         }
     }
+}
+
+/// The citizen behind a posted form, its CSRF token checked first.
+fn posting_citizen(web: &Web, csrf: &str) -> Result<Citizen, Response> {
+    web.check_csrf(csrf)?;
+    citizen(web)
 }
 
 fn type_name(l: Lang, t: &DocumentType) -> &'static str {
@@ -347,10 +354,7 @@ async fn integrate(
     web: Web,
     Form(form): Form<IntegrateForm>,
 ) -> Response {
-    if let Err(r) = web.check_csrf(&form.csrf) {
-        return r;
-    }
-    let citizen = match citizen(&web) {
+    let citizen = match posting_citizen(&web, &form.csrf) {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -501,22 +505,13 @@ async fn refused(
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn offer(
     State(state): State<AppState>,
     web: Web,
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if let Err(r) = web.check_csrf(&form.csrf) {
-        return r;
-    }
-    let citizen = match citizen(&web) {
+    let citizen = match posting_citizen(&web, &form.csrf) {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -585,10 +580,7 @@ async fn print(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if let Err(r) = web.check_csrf(&form.csrf) {
-        return r;
-    }
-    let citizen = match citizen(&web) {
+    let citizen = match posting_citizen(&web, &form.csrf) {
         Ok(c) => c,
         Err(r) => return r,
     };

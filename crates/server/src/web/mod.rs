@@ -101,6 +101,13 @@ impl Default for WebSettings {
     }
 }
 
+/// A form that carries only its CSRF token (a button that posts: withdraw, offer, print …).
+#[derive(serde::Deserialize)]
+pub(crate) struct CsrfForm {
+    #[serde(default)]
+    pub(crate) csrf: String,
+}
+
 pub(crate) fn router(state: &AppState) -> Router<AppState> {
     let portal = portal::routes(state);
     let mut router = Router::new()

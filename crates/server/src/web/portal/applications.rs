@@ -24,6 +24,7 @@ use super::{
     status_text,
 };
 use crate::AppState;
+use crate::web::CsrfForm;
 use crate::web::account::time;
 use crate::web::layout::{alert, notice};
 use crate::web::{Lang, Web, t};
@@ -419,12 +420,6 @@ async fn answers(
             refused_page(&state, &web, &visitor, &citizen, &id, shown, status).await
         }
     }
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 async fn file(

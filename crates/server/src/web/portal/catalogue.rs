@@ -21,6 +21,7 @@ use super::{
     Visitor, applications, duration_text, fee_text, frame, hidden_csrf, level_text, refusal, t,
 };
 use crate::AppState;
+use crate::web::CsrfForm;
 use crate::web::{Lang, Web};
 
 /// The longest search text kept.
@@ -230,12 +231,6 @@ fn channel_name(channel: Channel) -> &'static str {
         Channel::Counter => "counter",
         Channel::Post => "post",
     }
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// "Apply online": a draft for the signed-in citizen, or a sign-in at the provider that starts

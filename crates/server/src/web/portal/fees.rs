@@ -12,10 +12,10 @@ use axum::{Form, Router};
 use dinhdanh_payment::{AttemptState, AttemptStatus, PaymentError, ReturnView};
 use dinhdanh_services::{Application, ServicesError, Status};
 use maud::{Markup, html};
-use serde::Deserialize;
 
 use super::{Visitor, fee_text, fill, frame, hidden_csrf, message, refusal};
 use crate::AppState;
+use crate::web::CsrfForm;
 use crate::web::account::time;
 use crate::web::{Lang, Web, t};
 
@@ -92,12 +92,6 @@ pub(super) async fn payment_section(state: &AppState, web: &Web, app: &Applicati
             }
         }
     }
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// "Pay the fee": a new payment attempt, and the citizen sent to the gateway with it.

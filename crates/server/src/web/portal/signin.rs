@@ -46,6 +46,7 @@ use serde_json::json;
 use super::provider::{PERSONAL_ID_SCOPE, Provider, exchange_error, issuer, verify};
 use super::{Visitor, applications, is_portal_path, message, t};
 use crate::AppState;
+use crate::web::CsrfForm;
 use crate::web::{Lang, Web, cookie};
 
 /// The portal's session cookie.
@@ -445,12 +446,6 @@ async fn complete(
         sid: claims.additional_claims().sid.clone(),
         login,
     })
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// Ends the portal session, then hands over to the provider's RP-initiated logout.

@@ -11,6 +11,7 @@
 //! The citizen's pages are in `citizen_pages`, the officers' in `officer_pages`, the texts of
 //! both in `texts`; what they share (who is asking, refusals, deadlines, history) is here.
 
+use crate::web::CsrfForm;
 use crate::web::layout::hidden_csrf;
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
@@ -342,13 +343,6 @@ impl FilingForm {
         }
         form
     }
-}
-
-/// A form that carries only its CSRF token (withdraw, take).
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 #[cfg(test)]
